@@ -1,0 +1,3 @@
+#include "sp_test.h"
+TEST(placeholder) { CHECK(1); }
+SP_TEST_MAIN(placeholder)
