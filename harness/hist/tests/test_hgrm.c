@@ -259,6 +259,31 @@ TEST(save_and_load_file) {
   sp_hist_free(h);
 }
 
+/* Random damage to a distribution: parsed or rejected with a line number,
+ * never a crash. */
+TEST(random_damage_never_crashes) {
+  sp_hist *h = sp_hist_new();
+  uint64_t seed = 9;
+  for (int i = 0; i < 5000; i++) sp_hist_record(h, sample(DIST_BIMODAL_TAIL, &seed));
+  size_t len;
+  char *text = to_text(h, SP_HGRM_CLASSIC, &len);
+  char *copy = malloc(len);
+  for (int round = 0; round < 500; round++) {
+    memcpy(copy, text, len);
+    size_t at = (size_t)(rng_next(&seed) % len), use = round % 4 == 0 ? at : len;
+    if (round % 4) copy[at] = (char)(rng_next(&seed) & 0xff);
+    sp_hgrm_file f;
+    char err[200];
+    if (sp_hgrm_parse(copy, use, &f, err, sizeof err) == 0)
+      sp_hgrm_file_free(&f);
+    else
+      CHECK(strncmp(err, "line ", 5) == 0);
+  }
+  free(copy);
+  free(text);
+  sp_hist_free(h);
+}
+
 SP_TEST_MAIN(golden_classic_matches_hdrhistogram_c, golden_java_style,
              empty_histogram_is_well_formed, round_trip_every_style, parse_errors_name_the_line,
-             reads_wrk2_output, save_and_load_file)
+             reads_wrk2_output, save_and_load_file, random_damage_never_crashes)
