@@ -93,22 +93,62 @@ static size_t encode_counts(const sp_hist *h, uint8_t *enc) {
   return n;
 }
 
-int sp_hcodec_encode(const sp_hist *h, sp_buf *out, char *err, size_t err_len) {
-  uint32_t limit = h->total_count ? sp_hist_index_of(h->max_us) + 1 : 1;
-  uint8_t *enc = sp_malloc(SP_HCODEC_HEADER_BYTES + 9 * (size_t)limit);
-  size_t enc_len = encode_counts(h, enc);
-  uLongf z_len = compressBound((uLong)enc_len);
-  uint8_t *dst = sp_buf_reserve(out, 8 + z_len);
-  int zrc = compress2(dst + 8, &z_len, enc, (uLong)enc_len, SP_HCODEC_LEVEL);
-  free(enc);
-  if (zrc != Z_OK) {
-    snprintf(err, err_len, "deflate failed: %s", zError(zrc));
-    return -1;
-  }
+/* Deflates scratch into out (after the 8-byte compressed header) with a
+ * reused stream; NULL or zlib's complaint. */
+static const char *deflate_into(z_stream *zs, const sp_buf *scratch, sp_buf *out) {
+  uLong bound = deflateBound(zs, (uLong)scratch->len);
+  uint8_t *dst = sp_buf_reserve(out, 8 + bound);
+  zs->next_in = scratch->data;
+  zs->avail_in = (uInt)scratch->len;
+  zs->next_out = dst + 8;
+  zs->avail_out = (uInt)bound;
+  int zrc = deflate(zs, Z_FINISH);
+  size_t z_len = bound - zs->avail_out;
+  deflateReset(zs);
+  if (zrc != Z_STREAM_END) return zError(zrc);
   put_be32(dst, SP_HCODEC_COMPRESSED_COOKIE);
   put_be32(dst + 4, (uint32_t)z_len);
   sp_buf_commit(out, 8 + z_len);
+  return NULL;
+}
+
+int sp_hcodec_encode_with(sp_hcodec_encoder *enc, const sp_hist *h, sp_buf *out, char *err,
+                          size_t err_len) {
+  if (!enc->zs) {
+    z_stream *zs = sp_calloc(1, sizeof *zs);
+    if (deflateInit(zs, SP_HCODEC_LEVEL) != Z_OK) {
+      free(zs);
+      snprintf(err, err_len, "deflate init failed");
+      return -1;
+    }
+    enc->zs = zs;
+  }
+  uint32_t limit = h->total_count ? sp_hist_index_of(h->max_us) + 1 : 1;
+  sp_buf_reset(&enc->scratch);
+  uint8_t *raw = sp_buf_reserve(&enc->scratch, SP_HCODEC_HEADER_BYTES + 9 * (size_t)limit);
+  sp_buf_commit(&enc->scratch, encode_counts(h, raw));
+  const char *why = deflate_into(enc->zs, &enc->scratch, out);
+  if (why) {
+    snprintf(err, err_len, "deflate failed: %s", why);
+    return -1;
+  }
   return 0;
+}
+
+void sp_hcodec_encoder_free(sp_hcodec_encoder *enc) {
+  if (enc->zs) {
+    deflateEnd(enc->zs);
+    free(enc->zs);
+  }
+  enc->zs = NULL;
+  sp_buf_free(&enc->scratch);
+}
+
+int sp_hcodec_encode(const sp_hist *h, sp_buf *out, char *err, size_t err_len) {
+  sp_hcodec_encoder enc = SP_HCODEC_ENCODER_INIT;
+  int rc = sp_hcodec_encode_with(&enc, h, out, err, err_len);
+  sp_hcodec_encoder_free(&enc);
+  return rc;
 }
 
 /* ---- decoding ---------------------------------------------------------- */

@@ -24,6 +24,7 @@ struct sp_hlog_writer {
   uint64_t base_wall_ns;
   sp_buf line;  /* the line being built: one write(2) */
   sp_buf bytes; /* the compressed histogram */
+  sp_hcodec_encoder enc;
 };
 
 /* Writes all of buf; 0 or -1 (errno). */
@@ -122,7 +123,7 @@ int sp_hlog_writer_append(sp_hlog_writer *w, const char *tag, uint64_t start_wal
     return -1;
   }
   sp_buf_reset(&w->bytes);
-  if (sp_hcodec_encode(h, &w->bytes, err, err_len) != 0) return -1;
+  if (sp_hcodec_encode_with(&w->enc, h, &w->bytes, err, err_len) != 0) return -1;
   sp_buf_reset(&w->line);
   if (tag && *tag) buf_printf(&w->line, "Tag=%s,", tag);
   buf_seconds(&w->line, start_wall_ns - w->base_wall_ns);
@@ -151,6 +152,7 @@ int sp_hlog_writer_close(sp_hlog_writer *w) {
   }
   sp_buf_free(&w->line);
   sp_buf_free(&w->bytes);
+  sp_hcodec_encoder_free(&w->enc);
   free(w);
   errno = saved;
   return rc;
