@@ -170,6 +170,9 @@ struct sp_hlog_reader {
   bool have_start, have_base;
   double start_s, base_s;
   sp_buf bytes;
+  bool filtered;
+  sp_hlog_filter filter;
+  size_t skipped;
 };
 
 sp_hlog_reader *sp_hlog_reader_open(const char *path, char *err, size_t err_len) {
@@ -294,6 +297,19 @@ static int read_line(sp_hlog_reader *r) {
   return 1;
 }
 
+/* True when the filter takes entry e. */
+static bool wanted(const sp_hlog_filter *f, const sp_hlog_entry *e) {
+  if (f->tag && strcmp(f->tag, e->tag) != 0) return false;
+  return e->offset_s >= f->range_start_s && e->offset_s <= f->range_end_s;
+}
+
+void sp_hlog_reader_set_filter(sp_hlog_reader *r, const sp_hlog_filter *filter) {
+  r->filter = *filter;
+  r->filtered = true;
+}
+
+size_t sp_hlog_reader_skipped(const sp_hlog_reader *r) { return r->skipped; }
+
 int sp_hlog_reader_next(sp_hlog_reader *r, sp_hlog_entry *e, sp_hist *h, char *err,
                         size_t err_len) {
   char why_buf[200];
@@ -312,6 +328,10 @@ int sp_hlog_reader_next(sp_hlog_reader *r, sp_hlog_entry *e, sp_hist *h, char *e
     }
     if (!why && line[0] == '"') continue; /* the legend */
     if (!why) why = parse_fields(r, line, e, &b64);
+    if (!why && r->filtered && !wanted(&r->filter, e)) {
+      r->skipped++;
+      continue;
+    }
     if (!why) why = decode_histogram(r, b64, h, why_buf, sizeof why_buf);
     if (why) {
       snprintf(err, err_len, "%s: line %zu: %s", r->path, r->line_no, why);
@@ -323,12 +343,6 @@ int sp_hlog_reader_next(sp_hlog_reader *r, sp_hlog_entry *e, sp_hist *h, char *e
   }
 }
 
-/* True when the filter takes entry e. */
-static bool wanted(const sp_hlog_filter *f, const sp_hlog_entry *e) {
-  if (f->tag && strcmp(f->tag, e->tag) != 0) return false;
-  return e->offset_s >= f->range_start_s && e->offset_s <= f->range_end_s;
-}
-
 int sp_hlog_merge_file(const char *path, const sp_hlog_filter *filter, sp_hist *dst,
                        sp_hlog_merge_stats *stats, char *err, size_t err_len) {
   memset(stats, 0, sizeof *stats);
@@ -337,14 +351,12 @@ int sp_hlog_merge_file(const char *path, const sp_hlog_filter *filter, sp_hist *
   sp_hist *interval = sp_hist_new(), *sum = sp_hist_new();
   sp_hlog_entry e;
   int rc;
+  sp_hlog_reader_set_filter(r, filter);
   while ((rc = sp_hlog_reader_next(r, &e, interval, err, err_len)) == 1) {
-    if (!wanted(filter, &e)) {
-      stats->intervals_skipped++;
-      continue;
-    }
     sp_hist_add(sum, interval);
     stats->intervals_merged++;
   }
+  stats->intervals_skipped = r->skipped;
   stats->truncated_line = r->truncated_line;
   if (rc == 0) {
     sp_hist_add(dst, sum); /* all or nothing: dst untouched on error */

@@ -110,6 +110,14 @@ typedef struct sp_hlog_filter {
 
 #define SP_HLOG_ALL ((sp_hlog_filter){NULL, 0.0, 1e300})
 
+/* From now on sp_hlog_reader_next returns only intervals the filter takes;
+ * the others are skipped without decoding their histograms (so a damaged
+ * line of another tag does not stop this one) and counted. The filter is
+ * copied; its tag string must outlive the reader. */
+void sp_hlog_reader_set_filter(sp_hlog_reader *r, const sp_hlog_filter *filter);
+/* Intervals skipped by the filter so far. */
+size_t sp_hlog_reader_skipped(const sp_hlog_reader *r);
+
 typedef struct sp_hlog_merge_stats {
   size_t intervals_merged;
   size_t intervals_skipped; /* by the filter */

@@ -209,6 +209,14 @@ TEST(corrupt_base64_names_the_line) {
   CHECK(sp_hlog_merge_file(f.path, &every, dst, &st, err, sizeof err) == -1);
   CHECK(strstr(err, "worker-0.hlog: line 7: base64: invalid character at column") != NULL);
   CHECK_EQ_U64(sp_hist_count(dst), 1);
+  /* A filtered merge does not decode other tags' lines: line 7 is "e2e". */
+  sp_hlog_filter publish = {"publish", 0.0, 1e300};
+  REQUIRE(sp_hlog_merge_file(f.path, &publish, dst, &st, err, sizeof err) == 0);
+  CHECK_EQ_U64(st.intervals_merged, 3);
+  CHECK_EQ_U64(st.intervals_skipped, 6);
+  CHECK_EQ_U64(sp_hist_count(dst), 1 + sp_hist_count(f.want[0]));
+  sp_hist_reset(dst);
+  sp_hist_record(dst, 42);
   /* Valid base64 of a damaged histogram, and a bad timestamp: also named. */
   b64[10] = b64[10 + 1] == 'A' ? 'B' : 'A';
   spit(f.path, text, len);
