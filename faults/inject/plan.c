@@ -119,8 +119,13 @@ static void add_holds(expander *e, char keys[][160], int n_keys, double start, d
   }
 }
 
+/* Times are kept to the microsecond, so 0.1 + 0.2 and 0.3 are one instant
+ * (and sort heal-before-inject as they should). */
+static double to_us(double t_s) { return round(t_s * 1e6) / 1e6; }
+
 static int add_action(expander *e, double t, int fault, sp_action_phase phase, int occurrence,
                       const char *target) {
+  t = to_us(t);
   if (e->n == e->cap_acts) {
     e->cap_acts = e->cap_acts ? 2 * e->cap_acts : 16;
     e->acts = sp_realloc(e->acts, sizeof(sp_action) * (size_t)e->cap_acts);
@@ -187,7 +192,8 @@ static int expand_occurrence(expander *e, int fi, int occurrence, double start, 
   int n_names = 0;
   if (candidates(e, f, names, MAX_CANDIDATES, &n_names)) return -1;
   double span = f->kind <= SP_FAULT_KIND_STOP ? f->restart_after_s : f->duration_s;
-  double end = span < 0 ? INFINITY : start + span;
+  start = to_us(start);
+  double end = span < 0 ? INFINITY : to_us(start + span);
   int free_idx[MAX_CANDIDATES], n_free = 0, key = 0, conflict = -1;
   for (int i = 0; i < n_names; i++) {
     int nk = hold_keys(f, names[i], keys, 16);

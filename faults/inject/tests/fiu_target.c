@@ -5,6 +5,7 @@
  * sp_fault_point (fault.h) and logs what happened, one line each:
  *   "fail errno=N"       the point failed with errno N
  *   "delayed ms=N"       the evaluation took N ms (a delay fault)
+ *   "evals=N"            every 50 evaluations
  * plus "ready" once the control FIFO is open. An abort fault kills it with
  * SIGABRT. SIGTERM ends it normally (exit 0, libfiu removes its FIFOs). */
 #include <signal.h>
@@ -27,12 +28,14 @@ int main(void) {
   signal(SIGTERM, on_term);
   if (sp_fault_init() != 0) return 2;
   printf("ready pid=%d\n", (int)getpid());
+  unsigned long evals = 0;
   while (!stop) {
     uint64_t t0 = sp_mono_ns();
     int e = sp_fault_point("sptest/io/point");
     uint64_t ms = (sp_mono_ns() - t0) / 1000000u;
     if (e) printf("fail errno=%d\n", e);
     if (ms >= 20) printf("delayed ms=%llu\n", (unsigned long long)ms);
+    if (++evals % 50 == 0) printf("evals=%lu\n", evals);
     struct timespec ts = {0, 2000000};
     nanosleep(&ts, NULL);
   }
