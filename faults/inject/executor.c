@@ -383,6 +383,12 @@ static void clock_action(sp_executor *ex, int ai, int on, const char *why) {
  * for plan index `ai` (the heal action, or the inject at end of run). */
 static void heal(sp_executor *ex, int ai, int inject, const char *why) {
   const sp_fault *f = ex->plan->actions[ai].fault;
+  int restart = f->kind == SP_FAULT_KIND_KILL || f->kind == SP_FAULT_KIND_STOP;
+  if (!restart && inject >= 0 && !ex->active[inject]) {
+    /* the inject failed (and was recorded as an error): nothing to undo. A
+     * kill/stop heal still runs: it brings the target back if it is down. */
+    return record(ex, ai, "heal", NULL, 0, "skipped: the inject did not take effect");
+  }
   switch (f->kind) {
   case SP_FAULT_KIND_KILL:
   case SP_FAULT_KIND_STOP: restart_target(ex, ai, "heal", why ? why : "restart"); break;
