@@ -147,9 +147,8 @@ int wl_kv_put(pctx *c, yaml_node_t *n, kv_list *kv, const char *key, const char 
   rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, key, value, rk_err, sizeof rk_err);
   rd_kafka_conf_destroy(conf);
   if (res == RD_KAFKA_CONF_UNKNOWN)
-    return wl_error(c, n, "unknown librdkafka property '%s' in '%s'", key, c->path);
-  if (res != RD_KAFKA_CONF_OK)
-    return wl_error(c, n, "librdkafka property '%s' in '%s': %s", key, c->path, rk_err);
+    return wl_error(c, n, "'%s': librdkafka has no property '%s'", c->path, key);
+  if (res != RD_KAFKA_CONF_OK) return wl_error(c, n, "'%s': %s", c->path, rk_err);
   for (size_t i = 0; i < kv->n; i++) {
     if (!strcmp(kv->keys[i], key)) {
       free(kv->values[i]);
@@ -337,9 +336,9 @@ _Static_assert(offsetof(workload, rdkafka_producer) - offsetof(workload, rdkafka
                "librdkafka maps are laid out as rdkafka_maps");
 
 static const field rdkafka_fields[] = {
-    CUSTOM("common", offsetof(rdkafka_maps, common), parse_kv_map, 0),
-    CUSTOM("producer", offsetof(rdkafka_maps, producer), parse_kv_map, 0),
-    CUSTOM("consumer", offsetof(rdkafka_maps, consumer), parse_kv_map, 0),
+    CUSTOM("common", offsetof(rdkafka_maps, common), parse_kv_map, FL_KVMAP),
+    CUSTOM("producer", offsetof(rdkafka_maps, producer), parse_kv_map, FL_KVMAP),
+    CUSTOM("consumer", offsetof(rdkafka_maps, consumer), parse_kv_map, FL_KVMAP),
 };
 static const ftable rdkafka_table = {"librdkafka", rdkafka_fields, COUNT(rdkafka_fields)};
 
@@ -366,8 +365,8 @@ static const field top_fields[] = {
     NUM("producerRate", W(producer_rate), 0, RATE_MAX, 0, "msg/s"),
     NUM("consumerBacklogSizeGB", W(consumer_backlog_size_gb), 0, 1e6, 0, "GiB"),
     NUM("backlogDrainRatio", W(backlog_drain_ratio), 0, 1, 0, NULL),
-    INT("testDurationMinutes", W(test_duration_minutes), 1, 525600, 0, "minutes"),
-    INT("warmupDurationMinutes", W(warmup_duration_minutes), 0, 525600, 0, "minutes"),
+    INT("testDurationMinutes", W(test_duration_minutes), 1, 525600, 0, "min"),
+    INT("warmupDurationMinutes", W(warmup_duration_minutes), 0, 525600, 0, "min"),
     ENUM("keyDistributor", W(key_distributor), omb_key_names),
     /* streamproof's extensions */
     U64("seed", W(seed)),

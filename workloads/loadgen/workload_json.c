@@ -174,7 +174,7 @@ json_t *workload_to_json(const workload *w) {
   put(j, "producer", producer_json(&w->producer));
   put(j, "consumer", consumer_json(&w->consumer));
   json_t *subs = json_array();
-  for (int64_t i = 0; i < w->subscriptions_per_topic; i++) {
+  for (int64_t i = 0; w->subscriptions && i < w->subscriptions_per_topic; i++) {
     const subscription_conf *s = &w->subscriptions[i];
     json_t *o = json_object();
     put_str(o, "semantics", semantics_name(s->semantics));

@@ -288,10 +288,13 @@ static int check_keys(vctx *v) {
     w->key_distribution = map[w->key_distributor];
   }
   const char *dist_key = is_set(w, "keyDistributor") ? "keyDistributor" : "key_distribution";
+  int dist_set = is_set(w, dist_key);
   if (w->key_distribution == KEYDIST_NONE && is_set(w, "key_count"))
-    return conflict(v, "key_count", dist_key, "contradict each other: there are no keys to count (set a key distribution)");
+    return dist_set ? conflict(v, "key_count", dist_key, "contradict each other: there are no keys to count")
+                    : verr(v, "key_count", "'key_count' is set but there are no keys: key_distribution is none by default (set uniform, zipf or round_robin)");
   if (w->key_distribution != KEYDIST_ZIPF && is_set(w, "zipf_exponent"))
-    return conflict(v, "zipf_exponent", dist_key, "contradict each other: zipf_exponent applies to key_distribution: zipf only");
+    return dist_set ? conflict(v, "zipf_exponent", dist_key, "contradict each other: zipf_exponent applies to key_distribution: zipf only")
+                    : verr(v, "zipf_exponent", "'zipf_exponent' is set but key_distribution is none by default (set key_distribution: zipf)");
   if (w->ordering == ORDERING_PER_KEY && w->key_distribution == KEYDIST_NONE)
     return verr(v, "ordering", "'ordering: per_key' needs keys, but the key distribution is none");
   return 0;
