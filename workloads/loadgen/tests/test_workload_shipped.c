@@ -88,4 +88,39 @@ TEST(omb_payload_files_resolve) {
   workload_free(&w);
 }
 
-SP_TEST_MAIN(every_shipped_workload_loads, quickstart, omb_payload_files_resolve)
+/* The annotated example in workloads/README.md (its first yaml block) is a
+ * valid workload that means what its comments say. */
+TEST(readme_example_loads) {
+  FILE *f = fopen(SP_WORKLOADS_DIR "/README.md", "r");
+  REQUIRE(f != NULL);
+  char line[512], text[8192] = "";
+  int in = 0, done = 0;
+  while (!done && fgets(line, sizeof line, f)) {
+    if (!in && !strncmp(line, "```yaml", 7)) in = 1;
+    else if (in && !strncmp(line, "```", 3)) done = 1;
+    else if (in) strncat(text, line, sizeof text - strlen(text) - 1);
+  }
+  fclose(f);
+  REQUIRE(done);
+  workload w;
+  char err[1024];
+  int rc = workload_parse(text, strlen(text), SP_WORKLOADS_DIR "/README-example.yaml", &w, err, sizeof err);
+  if (rc) fprintf(stderr, "#   %s\n", err);
+  REQUIRE(rc == 0);
+  CHECK_EQ_STR(w.name, "orders");
+  CHECK_EQ_INT(workload_producer_count(&w), 3);
+  CHECK_EQ_INT(w.rate_profile.type, RATE_STEPS);
+  schedule s;
+  schedule_init(&s, &w.rate_profile);
+  CHECK_NEAR(schedule_rate_at(&s, 70ull * 1000000000), 20000, 1e-6);
+  schedule_free(&s);
+  CHECK_EQ_INT(w.message_size.max_bytes, 65536);
+  CHECK_EQ_INT(workload_subscription(&w, 0)->semantics, SEM_EXACTLY_ONCE);
+  CHECK_EQ_INT(workload_subscription(&w, 1)->semantics, SEM_AT_LEAST_ONCE);
+  CHECK_NEAR(workload_subscription(&w, 1)->processing_us, 300, 0);
+  CHECK_EQ_INT(w.ordering, ORDERING_PER_KEY);
+  CHECK(w.faults_path && strstr(w.faults_path, "faults/broker-kill-every-20s.yaml"));
+  workload_free(&w);
+}
+
+SP_TEST_MAIN(every_shipped_workload_loads, quickstart, omb_payload_files_resolve, readme_example_loads)
