@@ -155,20 +155,20 @@ static int check_header(check_state *st, const hfile *f, const hist_stream *s, c
                                    HIST_KIND_EFFECTS};
   if (s->kind != kinds[f->rank]) {
     snprintf(err, err_len, "%s: byte 16: file kind %u does not match its name (expected %u)",
-             f->name, s->kind, kinds[f->rank]);
+             f->path, s->kind, kinds[f->rank]);
     return -1;
   }
   if (f->rank == RANK_PRODUCER || f->rank == RANK_CONSUMER) {
     const char *what = f->rank == RANK_PRODUCER ? "producer" : "consumer";
     if ((int64_t)s->logical_id != f->id) {
-      snprintf(err, err_len, "%s: byte 20: header names %s %u, the file name %s %" PRId64, f->name,
+      snprintf(err, err_len, "%s: byte 20: header names %s %u, the file name %s %" PRId64, f->path,
                what, s->logical_id, what, f->id);
       return -1;
     }
     int32_t idx = f->rank == RANK_PRODUCER ? meta_producer_by_id(&st->m, f->id)
                                            : meta_consumer_by_id(&st->m, f->id);
     if (idx < 0) {
-      snprintf(err, err_len, "%s: %s %" PRId64 " is not in meta.json (stale meta.json?)", f->name,
+      snprintf(err, err_len, "%s: %s %" PRId64 " is not in meta.json (stale meta.json?)", f->path,
                what, f->id);
       return -1;
     }
@@ -187,7 +187,7 @@ static int ingest_all(check_state *st, char *err, size_t err_len) {
       st->r->info.torn_files++;
       st->r->info.torn_bytes += s.torn_bytes;
     }
-    in.name = f->name;
+    in.name = f->path;
     in.file = (uint32_t)i;
     int rc = check_header(st, f, &s, err, err_len) ? -1 : ingest_file(&in, &s);
     hist_stream_close(&s);

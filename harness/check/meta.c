@@ -1,11 +1,13 @@
 /* meta.c: reads and validates meta.json (schema: harness/history/README.md). */
 #include "meta.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "sp_assert.h"
@@ -300,6 +302,8 @@ static int load_ordering(mctx *c, json_t *root, meta *m) {
 int meta_load(const char *path, meta *m, char *err, size_t err_len) {
   memset(m, 0, sizeof *m);
   mctx c = {path, err, err_len};
+  if (access(path, R_OK) != 0)
+    return fail(&c, "%s (is this a streamproof results folder?)", strerror(errno));
   json_error_t jerr;
   json_t *root = json_load_file(path, 0, &jerr);
   if (!root) {
