@@ -308,11 +308,12 @@ static void writer_pass(model *md, uint32_t w) {
       uint32_t f = ws->tp_flags;
       info->acked += (f & W_ACKED) != 0;
       info->nacked += (f & W_NACKED) != 0;
+      /* without an ACK, only an observation in the log locates a message */
       if (!(f & (W_ACKED | W_NACKED))) {
-        if (f & W_OBSERVED) info->indeterminate_in_log++;
+        if (f & W_LOCATED) info->indeterminate_in_log++;
         else info->indeterminate_not_in_log++;
       }
-      if ((f & W_NACKED) && (f & W_OBSERVED)) info->nacked_but_present++;
+      if ((f & W_NACKED) && !(f & W_ACKED) && (f & W_LOCATED)) info->nacked_but_present++;
       if ((f & W_LOCATED) && !(f & W_EVALUATED)) judge_message(md, ws, w, seq);
       else if ((f & W_ACKED) && !(f & W_LOCATED)) judge_unlocated(md, ws, w, seq);
     }

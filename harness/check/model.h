@@ -64,12 +64,12 @@ static inline uint64_t ref_seq(uint64_t ref) { return ref & REF_SEQ_MAX; }
 #define TP_NONE 0xffffffu
 #define W_ACKED (1u << 24)        /* an ACK was recorded */
 #define W_NACKED (1u << 25)       /* a NACK was recorded */
-#define W_LOCATED (1u << 26)      /* offset/tp hold where it was first acked or seen */
-#define W_OBSERVED (1u << 27)     /* seen in the log (readback or apply) */
-#define W_DUP (1u << 28)          /* seen at more than one offset: see dups */
-#define W_EVALUATED (1u << 29)    /* judged for loss (evaluate.c) */
-#define W_HAS_TP (1u << 30)       /* tp is meaningful (located, or an ack without offset) */
-#define W_PART_UNKNOWN (1u << 31) /* ack without partition: tp is the topic's first */
+#define W_LOCATED (1u << 26)      /* offset/tp: where first acked or seen (so a message
+                                   * without an ACK that is located was seen in the log) */
+#define W_DUP (1u << 27)          /* seen at more than one offset: see dups */
+#define W_EVALUATED (1u << 28)    /* judged for loss (evaluate.c) */
+#define W_HAS_TP (1u << 29)       /* tp is meaningful (located, or an ack without offset) */
+#define W_PART_UNKNOWN (1u << 30) /* ack without partition: tp is the topic's first */
 
 typedef struct wslot {
   int64_t offset;
