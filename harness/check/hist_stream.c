@@ -40,12 +40,18 @@ int hist_stream_open(hist_stream *s, const char *path, char *err, size_t err_len
   struct stat st;
   uint8_t h[HIST_HEADER_BYTES];
   const char *why = NULL;
-  if (fstat(s->fd, &st) != 0) why = strerror(errno);
-  else if (st.st_size < HIST_HEADER_BYTES) why = "shorter than the 64-byte header";
-  else if (pread_some(s->fd, h, sizeof h, 0) != (ssize_t)sizeof h) why = "cannot read the header";
-  else if (memcmp(h, HIST_MAGIC, 8) != 0) why = "bad magic (not a streamproof history file)";
-  else if (le32(h + 8) != HIST_VERSION) why = "unsupported history version";
-  else if (le32(h + 12) != HIST_RECORD_BYTES) why = "unexpected record size";
+  if (fstat(s->fd, &st) != 0)
+    why = strerror(errno);
+  else if (st.st_size < HIST_HEADER_BYTES)
+    why = "shorter than the 64-byte header";
+  else if (pread_some(s->fd, h, sizeof h, 0) != (ssize_t)sizeof h)
+    why = "cannot read the header";
+  else if (memcmp(h, HIST_MAGIC, 8) != 0)
+    why = "bad magic (not a streamproof history file)";
+  else if (le32(h + 8) != HIST_VERSION)
+    why = "unsupported history version";
+  else if (le32(h + 12) != HIST_RECORD_BYTES)
+    why = "unexpected record size";
   if (why) {
     snprintf(err, err_len, "%s: byte 0: %s", path, why);
     close(s->fd);

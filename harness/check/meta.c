@@ -13,7 +13,7 @@
 #include "sp_assert.h"
 
 #define MAX_WRITERS ((1u << 20) - 2) /* a message reference keeps 20 bits of writer index */
-#define MAX_TPS ((1u << 24) - 2)     /* a writer slot keeps 24 bits of tp index */
+#define MAX_TPS     ((1u << 24) - 2) /* a writer slot keeps 24 bits of tp index */
 
 /* Parsing context: the file name for messages and where the error goes. */
 typedef struct mctx {
@@ -311,8 +311,10 @@ static int load_ordering(mctx *c, json_t *root, meta *m) {
   if (!o) return 0; /* default: none */
   if (!json_is_string(o)) return fail(c, "ordering: expected a string");
   const char *s = json_string_value(o);
-  if (strcmp(s, "per_key") == 0) m->per_key = 1;
-  else if (strcmp(s, "none") != 0) return fail(c, "ordering: \"%s\" is not per_key or none", s);
+  if (strcmp(s, "per_key") == 0)
+    m->per_key = 1;
+  else if (strcmp(s, "none") != 0)
+    return fail(c, "ordering: \"%s\" is not per_key or none", s);
   return 0;
 }
 
@@ -329,7 +331,8 @@ int meta_load(const char *path, meta *m, char *err, size_t err_len) {
   }
   int rc = -1;
   int64_t version;
-  if (!json_is_object(root)) fail(&c, "expected a JSON object");
+  if (!json_is_object(root))
+    fail(&c, "expected a JSON object");
   else if (member_int(&c, root, "meta", "version", 1, 1, &version) == 0 &&
            load_topics(&c, root, m) == 0 && load_ordering(&c, root, m) == 0 &&
            load_subs(&c, root, m) == 0 && load_producers(&c, root, m) == 0 &&
@@ -362,7 +365,6 @@ void meta_free(meta *m) {
   free(m->reader_ids.direct);
   memset(m, 0, sizeof *m);
 }
-
 
 int32_t meta_producer_by_id(const meta *m, int64_t id) {
   for (size_t i = 0; i < m->n_producers; i++)

@@ -31,7 +31,7 @@ typedef struct meta_topic {
 typedef struct meta_sub {
   int64_t id;
   char *name;
-  uint32_t topic;     /* index into topics */
+  uint32_t topic; /* index into topics */
   semantics sem;
   uint32_t part_base; /* first sub-part index */
 } meta_sub;
@@ -48,8 +48,8 @@ typedef struct meta_consumer {
 
 /* One writer or reader incarnation. */
 typedef struct meta_proc {
-  uint32_t id;     /* writer/reader id, unique in the run */
-  uint32_t owner;  /* index into producers (writers) or consumers (readers) */
+  uint32_t id;    /* writer/reader id, unique in the run */
+  uint32_t owner; /* index into producers (writers) or consumers (readers) */
   int32_t incarnation;
   meta_exit exit;
 } meta_proc;
@@ -92,8 +92,12 @@ void meta_free(meta *m);
 
 /* Index of a writer/reader id, or -1 when meta.json does not list it. */
 static inline int32_t meta_idmap_get(const meta_idmap *im, uint32_t id);
-static inline int32_t meta_writer(const meta *m, uint32_t id) { return meta_idmap_get(&m->writer_ids, id); }
-static inline int32_t meta_reader(const meta *m, uint32_t id) { return meta_idmap_get(&m->reader_ids, id); }
+static inline int32_t meta_writer(const meta *m, uint32_t id) {
+  return meta_idmap_get(&m->writer_ids, id);
+}
+static inline int32_t meta_reader(const meta *m, uint32_t id) {
+  return meta_idmap_get(&m->reader_ids, id);
+}
 /* Index of the producer/consumer/subscription with that id, or -1. */
 int32_t meta_producer_by_id(const meta *m, int64_t id);
 int32_t meta_consumer_by_id(const meta *m, int64_t id);

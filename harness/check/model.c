@@ -229,8 +229,10 @@ static void ex_record(example *e, const rec_src *src, const hist_record *r, int3
 static void unknown_at(model *md, uint64_t *slot, const rec_src *src, const hist_record *r,
                        uint32_t tp, int32_t reader, const char *why, int writer_known) {
   uint64_t held = *slot & REF_MASK;
-  if (held == 0) *slot |= REF_UNKNOWN;
-  else if (held != REF_UNKNOWN) inconsistent(md, slot, held, REF_UNKNOWN, tp, r->offset, src, r->t_ns);
+  if (held == 0)
+    *slot |= REF_UNKNOWN;
+  else if (held != REF_UNKNOWN)
+    inconsistent(md, slot, held, REF_UNKNOWN, tp, r->offset, src, r->t_ns);
   if (*slot & SLOT_UNKNOWN) return;
   *slot |= SLOT_UNKNOWN;
   example *e = findings_add(md->f, ANOM_UNKNOWN_MESSAGE, tp, -1);
