@@ -123,7 +123,7 @@ static int consumer_record(ingest *in, uint64_t idx, const hist_record *r) {
   model *md = in->md;
   const meta *m = md->m;
   rec_src src = {in->file, idx};
-  uint32_t reader, tp, sub;
+  uint32_t reader = 0, tp = 0, sub;
   if (r->type < HIST_READER_START || r->type > HIST_READER_END) {
     ignored(in, idx, r);
     return 0;
@@ -163,7 +163,7 @@ static int consumer_record(ingest *in, uint64_t idx, const hist_record *r) {
 static int effects_record(ingest *in, uint64_t idx, const hist_record *r) {
   model *md = in->md;
   rec_src src = {in->file, idx};
-  uint32_t reader, tp;
+  uint32_t reader = 0, tp = 0;
   if (r->type != HIST_APPLY) {
     ignored(in, idx, r);
     return 0;
