@@ -128,6 +128,7 @@ static int roll(partition *p) {
   }
   int e = sp_fault_point(FP_LOG_SEGMENT_ROLL);
   if (e) {
+    sp_error("partition %s: cannot roll to segment %s: %s", p->name, seg->log_path, strerror(e));
     if (unlink(seg->log_path) != 0) sp_warn("partition %s: cannot remove %s", p->name, seg->log_path);
     segment_free(seg);
     errno = e;
@@ -297,11 +298,11 @@ int partition_sync(partition *p) {
     }
     if (seg->base_offset <= p->synced_end) break;
   }
-  if (!e && p->dir_dirty) {
+  if (!e && p->dir_dirty && storage_fsync_dir(p->dir) != 0) {
     what = "directory fsync";
-    if (storage_fsync_dir(p->dir) != 0) e = errno;
+    e = errno;
   }
-  if (!e) e = sp_fault_point(FP_LOG_AFTER_FSYNC);
+  if (!e && (e = sp_fault_point(FP_LOG_AFTER_FSYNC)) != 0) what = "sync (fault after fdatasync)";
   if (e) {
     char why[96];
     snprintf(why, sizeof why, "%s failed: %s", what, strerror(e));

@@ -78,7 +78,7 @@ static void topic_insert(store *s, const store_topic *t) {
 }
 
 static void topic_free(store_topic *t) {
-  for (int32_t i = 0; i < t->partitions; i++) partition_free(t->parts[i]);
+  for (int32_t i = 0; t->parts && i < t->partitions; i++) partition_free(t->parts[i]);
   free(t->parts);
   free(t->name);
 }

@@ -141,3 +141,22 @@ int test_count_files(const char *dir, const char *suffix) {
   closedir(d);
   return n;
 }
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+int test_segment_bases(const char *dir, int64_t *bases, int max) {
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  int n = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) && n < max) {
+    size_t l = strlen(de->d_name);
+    if (l == 24 && strcmp(de->d_name + 20, ".log") == 0) bases[n++] = strtoll(de->d_name, NULL, 10);
+  }
+  closedir(d);
+  qsort(bases, (size_t)n, sizeof *bases, cmp_i64);
+  return n;
+}

@@ -29,6 +29,9 @@ int64_t test_file_size(const char *path);
 /* Truncates a file to len bytes; flips bit `bit` of the byte at pos. */
 void test_truncate(const char *path, int64_t len);
 void test_flip_bit(const char *path, int64_t pos, int bit);
+/* Base offsets of the segment files ("<20 digits>.log") in dir, sorted;
+ * returns how many (at most max). */
+int test_segment_bases(const char *dir, int64_t *bases, int max);
 /* Number of files in dir whose name ends with suffix. */
 int test_count_files(const char *dir, const char *suffix);
 
