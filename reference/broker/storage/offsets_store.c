@@ -243,7 +243,14 @@ offsets_store *offsets_store_open(const char *dir, const char *path, int sync_ea
   os->dir = sp_strdup(dir);
   os->path = sp_strdup(path);
   os->sync_each = sync_each;
-  os->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  os->fd = open(path, O_RDWR | O_CLOEXEC);
+  if (os->fd < 0 && errno == ENOENT) { /* a new file: its name must be durable too */
+    os->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (os->fd >= 0 && storage_fsync_dir(dir) != 0) {
+      close(os->fd);
+      os->fd = -1;
+    }
+  }
   int64_t records = os->fd >= 0 ? load(os) : -1;
   if (records < 0) {
     sp_error("offsets: cannot load %s: %s", path, strerror(errno));

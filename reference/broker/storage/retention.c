@@ -29,7 +29,8 @@ static int expired_by_age(const partition *p, const segment *seg, int64_t now_ms
   return p->cfg->retention_ms >= 0 && segment_age_ms(seg, now_ms) > p->cfg->retention_ms;
 }
 
-/* Rolls an aged-out, fully visible active segment so it can be deleted. */
+/* Rolls an aged-out, fully visible active segment so it can be deleted
+ * (after every older segment, which is at least as old, normally). */
 static void roll_if_aged(partition *p, int64_t now_ms) {
   segment *active = p->segs[p->nsegs - 1];
   if (active->size_bytes == 0 || active->next_offset > p->high_watermark ||
@@ -74,7 +75,7 @@ static int delete_oldest(partition *p, const char *why) {
 
 int partition_enforce_retention(partition *p, int64_t now_ms) {
   if (p->offline) return 0;
-  if (p->nsegs == 1) roll_if_aged(p, now_ms);
+  roll_if_aged(p, now_ms);
   int deleted = 0;
   int64_t total = partition_size_bytes(p);
   while (p->nsegs > 1) {
