@@ -135,8 +135,6 @@ static int roll(partition *p) {
     return -1;
   }
   index_flush(&old->index);
-  if (p->read_seg) segment_close_fd(p->read_seg);
-  p->read_seg = old; /* its fd stays open: the freshest data is read most */
   partition_push_segment(p, seg);
   p->dir_dirty = 1;
   partition_mark_dirty(p);
@@ -204,6 +202,7 @@ int partition_append(partition *p, uint8_t *records, size_t len, int64_t now_ms,
                             rb_last_sequence(h), h->base_offset, rb_last_offset(h));
   }
   if (seg->index.count - seg->index.flushed >= INDEX_FLUSH_ENTRIES) index_flush(&seg->index);
+  if (p->cfg->fsync_policy == STORE_FSYNC_NEVER) seg->pinned = 0; /* nothing will wait for a sync */
   if (p->cfg->fsync_policy == STORE_FSYNC_ALWAYS) partition_mark_dirty(p);
   else {
     p->high_watermark = next;
@@ -250,10 +249,10 @@ static void go_offline(partition *p, const char *what) {
  * append beyond `to` is ever acknowledged. Goes offline if any step fails. */
 void partition_cut_back(partition *p, int64_t to, const char *why) {
   int64_t end = partition_log_end_offset(p), bytes = 0;
+  partition_forget_hint(p);
   while (p->nsegs > 1 && p->segs[p->nsegs - 1]->base_offset > to) {
     segment *seg = p->segs[p->nsegs - 1];
     bytes += seg->size_bytes;
-    if (p->read_seg == seg) p->read_seg = NULL;
     if (segment_unlink(seg) != 0) { go_offline(p, "cannot remove a cut segment"); return; }
     segment_free(seg);
     p->nsegs--;
@@ -268,6 +267,7 @@ void partition_cut_back(partition *p, int64_t to, const char *why) {
   }
   bytes += seg->size_bytes - pos;
   if (segment_truncate(seg, pos) != 0) { go_offline(p, "ftruncate failed"); return; }
+  seg->pinned = 0; /* what is left was synced */
   segment_rebuild_result r;
   if (segment_rebuild(seg, SCAN_HEADERS, p->cfg->index_interval_bytes, NULL, NULL, &r) != 0 ||
       seg->next_offset != to) {

@@ -36,7 +36,9 @@ struct partition {
   partition *next_dirty;
   segment **segs;
   size_t nsegs, segs_cap;
-  segment *read_seg;           /* the one older segment whose fd is kept open */
+  int64_t read_hint_offset;    /* where the last read ended (sequential consumers)... */
+  int64_t read_hint_position;  /* ...its byte position in... */
+  segment *read_hint_segment;  /* ...this segment (NULL: no hint) */
   int64_t high_watermark;
   int64_t synced_end;          /* log end at the last successful sync */
   uint64_t sync_epoch;

@@ -15,8 +15,11 @@ int partition_replay_producers(partition *p);
 void partition_cut_back(partition *p, int64_t to, const char *why);
 /* Index of the segment holding `offset` (the last one with base <= offset). */
 size_t partition_find_segment(const partition *p, int64_t offset);
-/* The descriptor-managed way to read an older segment: keeps at most one
- * non-active segment's fd open per partition. */
-void partition_use_segment(partition *p, segment *seg);
+/* Byte position of the batch holding `offset` in segment `seg` (see
+ * segment_locate), answered from the read hint when a consumer continues
+ * where the previous read ended. */
+int64_t partition_locate(partition *p, segment *seg, int64_t offset);
+/* Forgets the read hint (the segment it names was cut or deleted). */
+void partition_forget_hint(partition *p);
 
 #endif

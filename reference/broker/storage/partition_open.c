@@ -216,6 +216,7 @@ partition *partition_open(const char *dir, const char *name, const store_config 
   p->cfg = cfg;
   p->dirty_list = dirty_list;
   producer_state_init(&p->producers);
+  partition_forget_hint(p);
   for (ssize_t i = 0; i < n; i++) partition_push_segment(p, segment_new(dir, bases[i]));
   free(bases);
   if (p->nsegs == 0) {

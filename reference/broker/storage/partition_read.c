@@ -19,10 +19,15 @@ size_t partition_find_segment(const partition *p, int64_t offset) {
   return lo ? lo - 1 : 0;
 }
 
-void partition_use_segment(partition *p, segment *seg) {
-  if (seg == p->segs[p->nsegs - 1] || seg == p->read_seg) return;
-  if (p->read_seg) segment_close_fd(p->read_seg);
-  p->read_seg = seg;
+void partition_forget_hint(partition *p) {
+  p->read_hint_segment = NULL;
+  p->read_hint_offset = p->read_hint_position = -1;
+}
+
+int64_t partition_locate(partition *p, segment *seg, int64_t offset) {
+  if (seg == p->read_hint_segment && offset == p->read_hint_offset) return p->read_hint_position;
+  int64_t batch_base;
+  return segment_locate(seg, offset, &batch_base);
 }
 
 /* Appends to `out` whole batches of `seg` from byte `pos` (a batch start):
@@ -81,9 +86,8 @@ int partition_read(partition *p, int64_t offset, int32_t max_bytes, sp_buf *out)
        i++) {
     segment *seg = p->segs[i];
     if (offset >= seg->next_offset) continue; /* an empty active segment */
-    partition_use_segment(p, seg);
-    int64_t batch_base, next = offset;
-    int64_t pos = segment_locate(seg, offset, &batch_base);
+    int64_t next = offset;
+    int64_t pos = partition_locate(p, seg, offset);
     int64_t n = pos < 0 ? -1
                         : read_batches(seg, pos, p->high_watermark, budget - taken, taken == 0, out,
                                        &next);
@@ -95,6 +99,9 @@ int partition_read(partition *p, int64_t offset, int32_t max_bytes, sp_buf *out)
       return KERR_KAFKA_STORAGE_ERROR;
     }
     taken += (size_t)n;
+    p->read_hint_segment = seg; /* the next fetch most likely starts here */
+    p->read_hint_offset = next;
+    p->read_hint_position = pos + n;
     if (next < seg->next_offset || taken >= budget) break;
     offset = next;
   }
@@ -148,7 +155,6 @@ int partition_offset_for_time(partition *p, int64_t timestamp_ms, int64_t *offse
     segment *seg = p->segs[i];
     if (seg->base_offset >= p->high_watermark) break;
     if (seg->max_timestamp_ms < timestamp_ms) continue; /* nothing new enough in it */
-    partition_use_segment(p, seg);
     segment_scan sc;
     segment_scan_begin(&sc, seg, SCAN_HEADERS, index_lookup_time(&seg->index, timestamp_ms),
                        seg->size_bytes);

@@ -61,7 +61,7 @@ static int delete_oldest(partition *p, const char *why) {
   if (index_remove_file(&seg->index) != 0)
     sp_warn("retention: partition %s: cannot delete %s: %s", p->name, seg->index.path,
             strerror(errno));
-  if (p->read_seg == seg) p->read_seg = NULL;
+  if (p->read_hint_segment == seg) partition_forget_hint(p);
   sp_info("retention: partition %s: deleted segment %s (%" PRId64 " bytes, offsets %" PRId64
           "..%" PRId64 ", %s); log start offset now %" PRId64,
           p->name, seg->log_path, seg->size_bytes, seg->base_offset, seg->next_offset - 1, why,

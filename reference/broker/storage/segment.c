@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@
 
 #define SCAN_CHUNK_VERIFY (1 << 20) /* sequential reads while checking CRCs */
 #define SCAN_CHUNK_HEADERS (64 << 10)
-#define SCAN_CHUNK_SMALL (4 << 10)  /* headers of large batches: skip the bodies */
+#define SCAN_CHUNK_SMALL (4 << 10)  /* first read, and headers of large batches */
 
 char *segment_path(const char *dir, int64_t base_offset, const char *ext) {
   size_t n = strlen(dir) + 32 + strlen(ext);
@@ -53,25 +54,94 @@ segment *segment_new(const char *dir, int64_t base_offset) {
 
 void segment_free(segment *seg) {
   if (!seg) return;
+  seg->pinned = 0;
   segment_close_fd(seg);
   index_free(&seg->index);
   free(seg->log_path);
   free(seg);
 }
 
+/* ---- descriptors ----------------------------------------------------------
+ * The process-wide LRU list of open segment fds (the store is single-
+ * threaded: the event loop owns it). Most recently used at the head. */
+static segment *lru_head, *lru_tail;
+static int lru_count, lru_budget;
+
+int segment_fd_budget(void) {
+  if (!lru_budget) {
+    struct rlimit rl;
+    rlim_t cur = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+    lru_budget = cur == RLIM_INFINITY || cur > 1000000 ? 500000 : (int)(cur / 2);
+    if (lru_budget < 64) lru_budget = 64;
+  }
+  return lru_budget;
+}
+
+int segment_fds_open(void) { return lru_count; }
+
+void segment_set_fd_budget(int budget) { lru_budget = budget > 1 ? budget : 1; }
+
+static void lru_unlink(segment *seg) {
+  if (seg->lru_prev) seg->lru_prev->lru_next = seg->lru_next;
+  else lru_head = seg->lru_next;
+  if (seg->lru_next) seg->lru_next->lru_prev = seg->lru_prev;
+  else lru_tail = seg->lru_prev;
+  seg->lru_prev = seg->lru_next = NULL;
+  lru_count--;
+}
+
+static void lru_push_front(segment *seg) {
+  seg->lru_prev = NULL;
+  seg->lru_next = lru_head;
+  if (lru_head) lru_head->lru_prev = seg;
+  lru_head = seg;
+  if (!lru_tail) lru_tail = seg;
+  lru_count++;
+}
+
+/* Closes least recently used unpinned fds until under budget (pinned ones
+ * are skipped; if all are pinned the budget is exceeded rather than risk
+ * losing a write error). */
+static void lru_trim(const segment *keep) {
+  for (segment *victim = lru_tail; victim && lru_count > segment_fd_budget();) {
+    segment *prev = victim->lru_prev;
+    if (!victim->pinned && victim != keep) segment_close_fd(victim);
+    victim = prev;
+  }
+}
+
+/* Registers a freshly opened fd. */
+static void fd_opened(segment *seg) {
+  lru_push_front(seg);
+  lru_trim(seg);
+}
+
 int segment_create_file(segment *seg) {
   SP_ASSERT(seg->fd < 0);
   seg->fd = open(seg->log_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  return seg->fd < 0 ? -1 : 0;
+  if (seg->fd < 0) return -1;
+  fd_opened(seg);
+  return 0;
 }
 
 int segment_fd(segment *seg) {
-  if (seg->fd < 0) seg->fd = open(seg->log_path, O_RDWR | O_CLOEXEC);
+  if (seg->fd >= 0) {
+    if (lru_head != seg) {
+      lru_unlink(seg);
+      lru_push_front(seg);
+    }
+    return seg->fd;
+  }
+  seg->fd = open(seg->log_path, O_RDWR | O_CLOEXEC);
+  if (seg->fd >= 0) fd_opened(seg);
   return seg->fd;
 }
 
 void segment_close_fd(segment *seg) {
-  if (seg->fd >= 0) close(seg->fd);
+  if (seg->fd < 0) return;
+  SP_ASSERT(!seg->pinned);
+  lru_unlink(seg);
+  close(seg->fd);
   seg->fd = -1;
 }
 
@@ -85,6 +155,7 @@ int64_t segment_file_bytes(segment *seg) {
 
 int segment_write(segment *seg, const void *buf, size_t len) {
   if (segment_fd(seg) < 0) return -1;
+  seg->pinned = 1; /* until segment_sync succeeds (or the segment goes) */
   size_t written = 0;
   if (torn_write(FP_LOG_MID_BATCH_WRITE, seg->fd, buf, len, (off_t)seg->size_bytes, &written) == 0)
     return 0;
@@ -132,7 +203,9 @@ int segment_truncate(segment *seg, int64_t position) {
 
 int segment_sync(segment *seg) {
   if (segment_fd(seg) < 0) return -1;
-  return fdatasync(seg->fd);
+  if (fdatasync(seg->fd) != 0) return -1;
+  seg->pinned = 0;
+  return 0;
 }
 
 int segment_unlink(segment *seg) {
@@ -172,8 +245,12 @@ static const uint8_t *scan_fill(segment_scan *sc, int64_t pos, size_t need, size
     return sc->buf + (pos - sc->buf_pos);
   }
   size_t chunk = SCAN_CHUNK_VERIFY;
-  if (sc->mode == SCAN_HEADERS)
-    chunk = sc->h.batch_length > SCAN_CHUNK_HEADERS / 2 ? SCAN_CHUNK_SMALL : SCAN_CHUNK_HEADERS;
+  if (sc->mode == SCAN_HEADERS) { /* start small (a lookup near an index entry), then grow */
+    chunk = sc->buf_pos < 0 || sc->h.batch_length > SCAN_CHUNK_HEADERS / 2
+                ? SCAN_CHUNK_SMALL
+                : (sc->buf_len * 2 < SCAN_CHUNK_HEADERS ? sc->buf_len * 2 : SCAN_CHUNK_HEADERS);
+    if (chunk < SCAN_CHUNK_SMALL) chunk = SCAN_CHUNK_SMALL;
+  }
   size_t want = need > chunk ? need : chunk;
   if (pos + (int64_t)want > sc->limit) want = (size_t)(sc->limit - pos);
   if (want > sc->buf_cap) {

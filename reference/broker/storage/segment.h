@@ -4,8 +4,16 @@
  * base_offset .. next_offset-1 and nothing else: no file header, no padding,
  * so the file can be served to consumers byte for byte. Its byte size fits
  * an unsigned 32-bit position (the index's), which partition.c guarantees by
- * rolling early. The file descriptor is opened lazily and may be closed at
- * any time to save descriptors (segment_fd reopens it). */
+ * rolling early.
+ *
+ * File descriptors: a segment's fd is opened lazily (segment_fd) and kept in
+ * one process-wide least-recently-used list, so a store with many
+ * partitions and segments holds at most segment_fd_budget() of them (half
+ * the RLIMIT_NOFILE soft limit, leaving the rest to sockets): the least
+ * recently used one is closed when a new one is needed. A segment holding
+ * writes that are not yet fdatasynced is pinned (never closed), because an
+ * fd opened after a failed writeback would not see the error (Linux
+ * errseq), and the failed data could then be acknowledged. */
 #ifndef REFBROKER_SEGMENT_H
 #define REFBROKER_SEGMENT_H
 
@@ -25,6 +33,8 @@ typedef struct segment {
   int64_t last_append_ms;      /* wall time of the newest append (file mtime at open) */
   int64_t bytes_since_index;   /* log bytes since the last index entry */
   int fd;                      /* -1 while closed */
+  int pinned;                  /* unsynced writes: the fd must stay open */
+  struct segment *lru_prev, *lru_next; /* in the fd list while fd >= 0 */
   char *log_path;
   offset_index index;
 } segment;
@@ -36,9 +46,15 @@ void segment_free(segment *seg);
 
 /* Creates the file, which must not exist. Returns 0 or -1 with errno. */
 int segment_create_file(segment *seg);
-/* The open descriptor, opening the existing file if needed; -1 with errno. */
+/* The open descriptor, opening the existing file if needed (and closing
+ * the least recently used unpinned one if over budget); -1 with errno. */
 int segment_fd(segment *seg);
 void segment_close_fd(segment *seg);
+/* How many segment fds may be open at once; segment fds open now. */
+int segment_fd_budget(void);
+int segment_fds_open(void);
+/* Overrides the budget (tests; a broker that needs more sockets). */
+void segment_set_fd_budget(int budget);
 /* Size of the file on disk (may exceed size_bytes before recovery). */
 int64_t segment_file_bytes(segment *seg);
 

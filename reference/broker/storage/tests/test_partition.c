@@ -4,6 +4,7 @@
 
 #include "kcodec.h"
 #include "record_batch.h"
+#include "segment.h"
 #include "sp_test.h"
 #include "store.h"
 #include "store_test_util.h"
@@ -244,6 +245,29 @@ TEST(offset_for_time) {
   store_close(s);
 }
 
-SP_TEST_MAIN(append_assigns_dense_offsets_and_reads_back, read_rules,
+/* Many partitions and segments share a small descriptor budget: least
+ * recently used fds are closed, never one holding unsynced writes. */
+TEST(descriptor_budget) {
+  store_config cfg = test_config(sp_test_tmpdir(), STORE_FSYNC_ALWAYS, 600);
+  int saved = segment_fd_budget();
+  segment_set_fd_budget(10);
+  store *s = open_with_topic(&cfg, "t", 30);
+  REQUIRE(s);
+  REQUIRE(store_sync(s) == 0);
+  int64_t b, l;
+  for (int round = 0; round < 6; round++) {
+    for (int32_t k = 0; k < 30; k++)
+      REQUIRE(test_append(store_partition(s, "t", 1, k), 3, 60, round, NULL, &b, &l) == KERR_NONE);
+    CHECK(segment_fds_open() >= 30); /* every partition has unsynced (pinned) writes */
+    REQUIRE(store_sync(s) == 0);
+  }
+  for (int32_t k = 0; k < 30; k++) CHECK_EQ_INT(test_read_all(store_partition(s, "t", 1, k), 1, 1), 18);
+  CHECK(segment_fds_open() <= 10);
+  store_close(s);
+  CHECK_EQ_INT(segment_fds_open(), 0);
+  segment_set_fd_budget(saved);
+}
+
+SP_TEST_MAIN(append_assigns_dense_offsets_and_reads_back, read_rules, descriptor_budget,
              fsync_always_hides_appends_until_group_commit, segments_roll_and_reads_cross_them,
              batch_larger_than_a_segment_gets_its_own, bad_batches_write_nothing, offset_for_time)
