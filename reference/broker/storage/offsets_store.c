@@ -282,7 +282,7 @@ void offsets_store_close(offsets_store *os) {
 int offsets_store_commit(offsets_store *os, const char *group, size_t group_len, const char *topic,
                          size_t topic_len, int32_t part, int64_t offset, const char *metadata,
                          size_t metadata_len) {
-  if (metadata && metadata_len > OFFSETS_METADATA_MAX_BYTES) return KERR_OFFSET_METADATA_TOO_LARGE;
+  if (metadata && metadata_len > OFFSETS_METADATA_MAX_BYTES) return OFFSETS_KERR_METADATA_TOO_LARGE;
   if (os->broken || group_len > INT16_MAX || topic_len > INT16_MAX) return KERR_KAFKA_STORAGE_ERROR;
   sp_buf b = SP_BUF_INIT;
   encode_record(&b, group, group_len, topic, topic_len, part, offset, metadata, metadata_len);

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #define OFFSETS_METADATA_MAX_BYTES 4096 /* Kafka's offset.metadata.max.bytes */
+#define OFFSETS_KERR_METADATA_TOO_LARGE 12 /* OFFSET_METADATA_TOO_LARGE */
 
 typedef struct offsets_store offsets_store;
 
@@ -31,7 +32,7 @@ typedef struct offsets_store offsets_store;
 offsets_store *offsets_store_open(const char *dir, const char *path, int sync_each);
 void offsets_store_close(offsets_store *os);
 
-/* Records a commit. Returns KERR_NONE, KERR_OFFSET_METADATA_TOO_LARGE or
+/* Records a commit. Returns KERR_NONE, OFFSETS_KERR_METADATA_TOO_LARGE or
  * KERR_KAFKA_STORAGE_ERROR (nothing recorded). */
 int offsets_store_commit(offsets_store *os, const char *group, size_t group_len, const char *topic,
                          size_t topic_len, int32_t part, int64_t offset, const char *metadata,

@@ -55,7 +55,6 @@ enum {
   KERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
   KERR_INVALID_FETCH_SIZE = 4,
   KERR_MESSAGE_TOO_LARGE = 10,
-  KERR_OFFSET_METADATA_TOO_LARGE = 12,
   KERR_INVALID_TOPIC_EXCEPTION = 17,
   KERR_RECORD_LIST_TOO_LARGE = 18,
   KERR_INVALID_PARTITIONS = 37,
@@ -205,9 +204,10 @@ int store_enforce_retention(store *s, int64_t now_ms);
 
 /* Records a commit. Durable after the next store_sync() under ALWAYS (the
  * protocol layer answers OffsetCommit after it, like produce acks: see
- * store_offsets_is_durable). Returns KERR_NONE, KERR_OFFSET_METADATA_TOO_LARGE
- * (metadata over 4096 bytes, Kafka's offset.metadata.max.bytes) or
- * KERR_KAFKA_STORAGE_ERROR (nothing recorded). metadata may be NULL. */
+ * store_offsets_is_durable). Returns KERR_NONE, 12 (OFFSET_METADATA_TOO_LARGE,
+ * when metadata exceeds 4096 bytes, Kafka's offset.metadata.max.bytes; the
+ * protocol layer's enum names it) or KERR_KAFKA_STORAGE_ERROR (nothing
+ * recorded). metadata may be NULL. */
 int store_commit_offset(store *s, const char *group, size_t group_len, const char *topic,
                         size_t topic_len, int32_t partition_index, int64_t offset,
                         const char *metadata, size_t metadata_len);

@@ -57,7 +57,7 @@ TEST(commit_get_foreach) {
   char big[5000];
   memset(big, 'x', sizeof big);
   CHECK_EQ_INT(store_commit_offset(s, S("g"), S("t"), 0, 6, big, sizeof big),
-               KERR_OFFSET_METADATA_TOO_LARGE);
+               OFFSETS_KERR_METADATA_TOO_LARGE);
   CHECK_EQ_INT(store_committed_offset(s, S("g"), S("t"), 0, NULL), 5);
   store_close(s);
 }
