@@ -145,7 +145,12 @@ partition *store_partition(store *s, const char *topic, size_t len, int32_t inde
  * KERR_INVALID_RECORD, KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT (magic != 2),
  * KERR_MESSAGE_TOO_LARGE, KERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
  * KERR_INVALID_PRODUCER_EPOCH, KERR_KAFKA_STORAGE_ERROR (write failed; the
- * partial write was cut off). */
+ * partial write was cut off; or the partition is offline). A duplicate is
+ * KERR_NONE with the original offsets (check partition_is_durable as for
+ * any append). KERR_INVALID_RECORD also covers an empty records field and
+ * inconsistent header fields (a transactional batch without a producer id,
+ * timestamps below -1, an unknown compression codec). now_ms is the wall
+ * clock: the append time retention uses for batches without timestamps. */
 int partition_append(partition *p, uint8_t *records, size_t len, int64_t now_ms,
                      int64_t *base_offset, int64_t *last_offset);
 
@@ -156,7 +161,9 @@ int partition_append(partition *p, uint8_t *records, size_t len, int64_t now_ms,
  * partition's high watermark to its log end. A partition whose sync fails
  * is cut back to its last synced end (its unsynced appends are lost and
  * were never acknowledged) and its sync epoch increases. Also syncs pending
- * group-offset commits. Returns the number of partitions that failed. */
+ * group-offset commits. Returns the number of partitions (plus one for the
+ * group-offsets file) that failed; 0 under STORE_FSYNC_NEVER, where it does
+ * nothing. */
 int store_sync(store *s);
 
 /* True if there are appends or offset commits not yet synced (always
