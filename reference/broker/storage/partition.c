@@ -292,10 +292,7 @@ int partition_sync(partition *p) {
   int e = sp_fault_point(FP_LOG_BEFORE_FSYNC);
   for (size_t i = p->nsegs; !e && i-- > 0;) {
     segment *seg = p->segs[i];
-    if (seg->next_offset > p->synced_end) {
-      index_flush(&seg->index);
-      if (segment_sync(seg) != 0) e = errno;
-    }
+    if (seg->next_offset > p->synced_end && segment_sync(seg) != 0) e = errno;
     if (seg->base_offset <= p->synced_end) break;
   }
   if (!e && p->dir_dirty && storage_fsync_dir(p->dir) != 0) {
