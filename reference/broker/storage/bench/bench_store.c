@@ -3,7 +3,9 @@
  * Appends RecordBatch v2 batches (built once with the test builder: N
  * records of B bytes each) to one partition through partition_append, then
  * reads the whole log back with partition_read, and prints records/s and
- * MB/s (MB = 10^6 bytes of batch data as stored) for each fsync policy:
+ * MB/s (MB = 10^6 bytes of batch data as stored), and how long closing and
+ * reopening the store takes (recovery: CRC of the last segment, a header
+ * walk of the others, index checks, producer state), for each fsync policy:
  * "never" (page cache only) and "always" (a group commit, store_sync, every
  * K appended batches). Each configuration runs R times in a fresh data dir;
  * the table shows the median and the range. Example:
@@ -43,6 +45,7 @@ typedef struct bench_opts {
 
 typedef struct run_result {
   double append_records_per_s, append_mb_per_s, read_records_per_s, read_mb_per_s;
+  double reopen_ms; /* store_close + store_open: recovery of what was written */
 } run_result;
 
 static void usage(FILE *f) {
@@ -160,12 +163,20 @@ static int one_run(const bench_opts *o, int record_bytes, int sync_every, run_re
     fprintf(stderr, "bench_store: read %" PRId64 " records of %" PRId64 "\n", read_records, records);
     return -1;
   }
+  sp_buf_free(&out);
+  sp_buf_free(&batch);
+  t0 = sp_mono_ns();
+  store_close(s);
+  s = store_open(&cfg);
+  r->reopen_ms = (double)(sp_mono_ns() - t0) / 1e6;
+  if (!s || partition_log_end_offset(store_partition(s, "bench", 5, 0)) != records) {
+    fprintf(stderr, "bench_store: reopen lost data\n");
+    return -1;
+  }
   r->append_records_per_s = (double)records / append_s;
   r->append_mb_per_s = (double)batches * (double)batch_bytes / append_s / 1e6;
   r->read_records_per_s = (double)read_records / read_s;
   r->read_mb_per_s = (double)read_bytes / read_s / 1e6;
-  sp_buf_free(&out);
-  sp_buf_free(&batch);
   store_close(s);
   remove_dir(o->dir);
   return 0;
@@ -192,7 +203,7 @@ static void print_metric(const char *name, double *v, int n, double scale, const
 }
 
 static int run_config(const bench_opts *o, int record_bytes, int sync_every) {
-  double ar[64], am[64], rr[64], rm[64];
+  double ar[64], am[64], rr[64], rm[64], ro[64];
   int n = o->runs < 64 ? o->runs : 64;
   for (int i = 0; i < n; i++) {
     run_result r;
@@ -201,6 +212,7 @@ static int run_config(const bench_opts *o, int record_bytes, int sync_every) {
     am[i] = r.append_mb_per_s;
     rr[i] = r.read_records_per_s;
     rm[i] = r.read_mb_per_s;
+    ro[i] = r.reopen_ms;
   }
   if (sync_every)
     printf("fsync always (group commit every %d batches), %d-byte records, %d per batch, %d runs:\n",
@@ -212,6 +224,7 @@ static int run_config(const bench_opts *o, int record_bytes, int sync_every) {
   print_metric("append MB/s", am, n, 1, "  ");
   print_metric("read records/s", rr, n, 1e6, "M");
   print_metric("read MB/s", rm, n, 1, "  ");
+  print_metric("close+reopen ms", ro, n, 1, "  ");
   fflush(stdout);
   return 0;
 }
