@@ -36,6 +36,7 @@ static void index_encode(const index_entry *e, uint8_t *out) {
   k_store64(out + 8, (uint64_t)e->max_ts_before_ms);
 }
 
+/* The inverse of index_encode (the caller bounds-checked 16 bytes). */
 static void index_decode(const uint8_t *in, index_entry *e) {
   e->rel_offset = k_load32(in);
   e->position = k_load32(in + 4);

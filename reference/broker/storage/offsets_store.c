@@ -69,6 +69,7 @@ static offset_entry **find_slot(const offsets_store *os, const char *g, size_t g
   }
 }
 
+/* Doubles the table, re-placing every entry (kept at most half full). */
 static void map_grow(offsets_store *os) {
   offset_entry **old = os->slots;
   size_t old_cap = os->cap;
@@ -81,6 +82,7 @@ static void map_grow(offsets_store *os) {
   free(old);
 }
 
+/* Frees one entry and its strings. */
 static void entry_free(offset_entry *e) {
   free(e->group);
   free(e->topic);
@@ -88,6 +90,7 @@ static void entry_free(offset_entry *e) {
   free(e);
 }
 
+/* Empties the map (before a reload from the file). */
 static void map_clear(offsets_store *os) {
   for (size_t i = 0; i < os->cap; i++) {
     if (os->slots[i]) entry_free(os->slots[i]);
@@ -316,6 +319,7 @@ int64_t offsets_store_get(const offsets_store *os, const char *group, size_t gro
   return slot && *slot ? (*slot)->offset : -1;
 }
 
+/* Orders entries by topic, then partition, for OffsetFetch answers. */
 static int cmp_entry(const void *a, const void *b) {
   const offset_entry *x = *(offset_entry *const *)a, *y = *(offset_entry *const *)b;
   int c = strcmp(x->topic, y->topic);
@@ -359,6 +363,8 @@ static void cut_back(offsets_store *os, int err) {
            os->path, strerror(err), os->synced_bytes, lost);
 }
 
+/* fdatasyncs unsynced commits; on failure cuts back (see cut_back).
+ * Compacts afterwards when the file has grown well past its live size. */
 static int sync_now(offsets_store *os) {
   if (os->broken) return -1;
   if (os->file_bytes == os->synced_bytes) return 0;

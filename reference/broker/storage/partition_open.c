@@ -26,6 +26,7 @@
 #include "mem.h"
 #include "partition_internal.h"
 
+/* qsort order for base offsets. */
 static int cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return x < y ? -1 : x > y;

@@ -40,6 +40,7 @@ static void encode_ids(uint8_t out[PRODUCER_IDS_BYTES], int64_t reserved_end) {
   k_store32(out + 16, sp_crc32c(0, out, 16));
 }
 
+/* "<data-dir>/producer-ids<suffix>" (allocated). */
 static char *ids_path(const store *s, const char *suffix) {
   size_t n = strlen(s->data_dir) + sizeof PRODUCER_IDS_FILE + strlen(suffix) + 2;
   char *p = sp_malloc(n);

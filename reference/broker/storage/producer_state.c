@@ -19,10 +19,12 @@ void producer_state_clear(producer_state *ps) {
   ps->count = 0;
 }
 
+/* Home slot of a producer id (Fibonacci hashing; cap is a power of 2). */
 static size_t slot_of(int64_t producer_id, size_t cap) {
   return (size_t)(((uint64_t)producer_id * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
 }
 
+/* The id's slot, or the free slot where it would go (NULL: empty table). */
 static producer_entry *find_slot(const producer_state *ps, int64_t producer_id) {
   if (!ps->cap) return NULL;
   for (size_t i = slot_of(producer_id, ps->cap);; i = (i + 1) & (ps->cap - 1)) {

@@ -25,6 +25,7 @@ static int64_t segment_age_ms(const segment *seg, int64_t now_ms) {
   return ts >= 0 ? now_ms - ts : -1;
 }
 
+/* True when retention_ms is set and the segment is older than it. */
 static int expired_by_age(const partition *p, const segment *seg, int64_t now_ms) {
   return p->cfg->retention_ms >= 0 && segment_age_ms(seg, now_ms) > p->cfg->retention_ms;
 }

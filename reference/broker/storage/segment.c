@@ -81,6 +81,7 @@ int segment_fds_open(void) { return lru_count; }
 
 void segment_set_fd_budget(int budget) { lru_budget = budget > 1 ? budget : 1; }
 
+/* Removes a segment from the fd list. */
 static void lru_unlink(segment *seg) {
   if (seg->lru_prev) seg->lru_prev->lru_next = seg->lru_next;
   else lru_head = seg->lru_next;
@@ -90,6 +91,7 @@ static void lru_unlink(segment *seg) {
   lru_count--;
 }
 
+/* Makes a segment the most recently used. */
 static void lru_push_front(segment *seg) {
   seg->lru_prev = NULL;
   seg->lru_next = lru_head;
