@@ -223,10 +223,5 @@ options_result options_parse(int argc, char **argv, broker_options *o, FILE *out
                  "a wildcard address)\n", o->listen_host);
     return OPTS_EXIT_USAGE;
   }
-  if (o->message_max_bytes > o->max_request_bytes) {
-    fprintf(err, "refbroker: --message-max-bytes %d exceeds --max-request-bytes %d\n",
-            o->message_max_bytes, o->max_request_bytes);
-    return OPTS_EXIT_USAGE;
-  }
   return OPTS_RUN;
 }
