@@ -71,14 +71,17 @@ void offset_commit_response_encode(sp_buf *b, int16_t version, const offset_comm
 typedef struct commit_hold {
   pending_ack ack; /* first: the group commit hands this back */
   offset_commit_request req;
+  uint64_t sync_epoch;   /* store_offsets_sync_epoch before the commits */
+  int64_t commit_count;  /* store_offsets_commit_count after them */
 } commit_hold;
 
+/* After the group commit: success only if these commits were synced (a
+ * failed fdatasync cuts unsynced commits back and bumps the epoch). */
 static void commit_after_sync(pending_ack *a, int sync_failures) {
+  (void)sync_failures;
   commit_hold *h = (commit_hold *)a;
   resp_slot *s = a->slot;
-  /* store.h does not say which file a failed sync belonged to, so any
-   * failure refuses the commit: the consumer retries it (never a false ack). */
-  if (sync_failures) {
+  if (!store_offsets_is_durable(s->c->srv->st, h->sync_epoch, h->commit_count)) {
     for (int32_t t = 0; t < h->req.n_topics; t++)
       for (int32_t p = 0; p < h->req.topics[t].n_partitions; p++)
         if (!h->req.topics[t].partitions[p].error)
@@ -100,6 +103,7 @@ int handle_offset_commit(request *rq) {
   if (req->group_id.len == 0) group_error = KERR_INVALID_GROUP_ID;
   else group_error = group_check_commit(srv->groups, req->group_id, req->generation_id, req->member_id);
   int stored = 0;
+  h->sync_epoch = store_offsets_sync_epoch(srv->st);
   for (int32_t t = 0; t < req->n_topics; t++) {
     offset_commit_topic *ot = &req->topics[t];
     for (int32_t p = 0; p < ot->n_partitions; p++) {
@@ -124,6 +128,7 @@ int handle_offset_commit(request *rq) {
     sp_debug("%s: OffsetCommit for group %.*s refused: %s", rq->c->peer, req->group_id.len,
              (const char *)req->group_id.ptr, kerr_name(group_error));
   if (stored && srv->opts->fsync_policy == STORE_FSYNC_ALWAYS) {
+    h->commit_count = store_offsets_commit_count(srv->st);
     server_hold_for_sync(srv, &h->ack, s, commit_after_sync);
     return 0;
   }
