@@ -40,7 +40,8 @@ def rb(tmp_path):
             continue
         rc = b.stop()
         if rc != 0:
-            failures.append(f"refbroker {b.log_path.name} exited {rc}:\n{b.output()[-4000:]}")
+            log = b.log_path.read_text(errors="replace")
+            failures.append(f"refbroker {b.log_path.name} exited {rc}:\n{log[-4000:]}")
     assert not failures, "\n".join(failures)
 
 
@@ -52,7 +53,7 @@ def kill9(broker):
 def stop_clean(broker):
     """SIGTERM and assert a clean exit (for tests that restart a broker)."""
     rc = broker.stop()
-    assert rc == 0, f"refbroker exited {rc}:\n{broker.output()[-4000:]}"
+    assert rc == 0, f"refbroker exited {rc}:\n{broker.log_path.read_text(errors='replace')[-4000:]}"
     broker.killed = True  # already checked; the fixture skips it
 
 

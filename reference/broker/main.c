@@ -15,6 +15,9 @@ int main(int argc, char **argv) {
   case OPTS_RUN: break;
   }
   sp_log_init("refbroker", SP_LOG_INFO);
+  /* Before any thread exists (libfiu's remote control starts one): every
+   * thread inherits the mask, so SIGTERM/SIGINT reach only the signalfd. */
+  if (server_block_signals() != 0) return 1;
   (void)sp_fault_init();
   sp_info("starting: data dir %s, fsync %s, default partitions %d, segment bytes %lld, "
           "retention bytes %lld, retention ms %lld",

@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -231,17 +232,31 @@ static int open_listener(server *srv) {
   return 0;
 }
 
+static void shutdown_signals(sigset_t *mask) {
+  sigemptyset(mask);
+  sigaddset(mask, SIGTERM);
+  sigaddset(mask, SIGINT);
+}
+
+int server_block_signals(void) {
+  sigset_t mask;
+  shutdown_signals(&mask);
+  signal(SIGPIPE, SIG_IGN);
+  if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) {
+    sp_error("cannot block SIGTERM/SIGINT: %s", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 static int open_signals(server *srv) {
   sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0) return -1;
+  shutdown_signals(&mask);
+  if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0) return -1;
   int fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd < 0) return -1;
   srv->signals.fd = fd;
   srv->signals.on_ready = on_signal;
-  signal(SIGPIPE, SIG_IGN);
   return 0;
 }
 

@@ -53,6 +53,10 @@ struct server {
   uint64_t sync_ns_total;
 };
 
+/* Blocks SIGTERM and SIGINT (delivered through a signalfd instead) and
+ * ignores SIGPIPE. Call before starting any thread. Returns 0 or -1. */
+int server_block_signals(void);
+
 /* Opens storage, binds the listener and prints "refbroker listening on
  * HOST:PORT". Returns NULL with a log line on failure. */
 server *server_create(const broker_options *opts);
