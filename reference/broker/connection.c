@@ -241,7 +241,10 @@ void conn_process_input(conn *c) {
     request_dispatch(c, p + 4, (size_t)size);
   }
   if (c->closing) return;
-  if (c->in_pos == c->in.len) c->in_pos = c->in.len = 0;
+  if (c->in_pos == c->in.len) {
+    c->in_pos = c->in.len = 0;
+    if (c->in.cap > CONN_IN_HIGH) sp_buf_free(&c->in); /* after a huge request: give it back */
+  }
   conn_update_interest(c);
 }
 
