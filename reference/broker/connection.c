@@ -45,11 +45,27 @@ conn *conn_create(server *srv, int fd, const char *peer) {
   return c;
 }
 
-/* Frees a slot and everything it owns (not its place in the queue). */
+/* Frees a slot and everything it owns (not its place in the queue); a
+ * large response buffer goes back to the server's pool. */
 static void slot_free(resp_slot *s) {
-  sp_buf_free(&s->out);
+  server *srv = s->c->srv;
+  if (s->out.cap >= SERVER_BUF_POOL_MIN_BYTES && srv->n_buf_pool < SERVER_BUF_POOL) {
+    s->out.len = 0;
+    srv->buf_pool[srv->n_buf_pool++] = s->out;
+  } else {
+    sp_buf_free(&s->out);
+  }
   arena_free(&s->mem);
   free(s);
+}
+
+void slot_use_large_buffer(resp_slot *s) {
+  server *srv = s->c->srv;
+  if (!srv->n_buf_pool) return;
+  sp_buf b = srv->buf_pool[--srv->n_buf_pool];
+  sp_buf_append(&b, s->out.data, s->out.len);
+  sp_buf_free(&s->out);
+  s->out = b;
 }
 
 /* Unlinks c from a singly linked server list threaded through `next`. */

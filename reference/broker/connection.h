@@ -111,6 +111,10 @@ void slot_complete(resp_slot *s);
 /* Removes the tail slot without a response (Produce with acks=0). */
 void slot_drop_tail(conn *c, resp_slot *s);
 
+/* Swaps s->out for a pooled large buffer (keeping what was written), when
+ * the server has one: for responses about to grow big (Fetch). */
+void slot_use_large_buffer(resp_slot *s);
+
 /* Marks the tail slot pending: `cancel` runs if the connection closes first.
  * blocks != 0 also stops processing later requests until slot_complete. */
 void slot_park(resp_slot *s, void (*cancel)(resp_slot *s), void *pending, int blocks);

@@ -244,6 +244,7 @@ int handle_fetch(request *rq) {
     slot_complete(s);
     return 0;
   }
+  slot_use_large_buffer(s);
   fetch_source src = {store_read, rq->srv->st};
   int errors;
   size_t bytes = fetch_response_build(&s->out, rq->h->api_version, &w->req, &src, &errors);

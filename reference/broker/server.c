@@ -332,6 +332,7 @@ void server_free(server *srv) {
     store_close(srv->st);
     sp_info("storage synced and closed (%llu group commits)", (unsigned long long)srv->sync_count);
   }
+  for (int i = 0; i < srv->n_buf_pool; i++) sp_buf_free(&srv->buf_pool[i]);
   if (srv->listener.fd >= 0) close(srv->listener.fd);
   if (srv->signals.fd >= 0) close(srv->signals.fd);
   el_free(srv->loop);

@@ -4,8 +4,10 @@
 # refbroker produce and consume throughput with a librdkafka client
 # (bench_client), for 100-byte and 1 KiB messages under --fsync never and
 # --fsync always, RUNS runs each (default 3). Each run starts a fresh
-# Release refbroker (4 partitions per topic), produces COUNT messages
-# (acks=all), then consumes them from the beginning. Writes
+# Release refbroker, produces COUNT messages (acks=all) to one partition
+# (BENCH_PARTITIONS=N spreads them over N), then consumes them from the
+# beginning. Client settings are in bench_client.c; BENCH_CONF adds more
+# (librdkafka key=value,...). Writes
 #   RESULTS_DIR/broker_throughput.csv   one row per run and phase
 #   RESULTS_DIR/broker_throughput.json  medians per configuration + machine
 # and prints the medians. A benchmark, not a test: it asserts nothing.
@@ -27,7 +29,7 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd)
 csv=$results/broker_throughput.csv
 echo "fsync,size_bytes,run,mode,msgs,bytes,seconds,msgs_per_s,mb_per_s" > "$csv"
-partitions=4
+partitions=${BENCH_PARTITIONS:-1}
 broker_pid=
 cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT

@@ -10,6 +10,7 @@
  *   the first send to the last delivery report.
  * consume: reads at least COUNT messages from the beginning of PARTITIONS partitions
  *   (assign(), no group, rd_kafka_consume_batch_queue), timing from the first message to the last.
+ * BENCH_CONF="key=value,..." in the environment adds librdkafka settings.
  * Prints one JSON object per phase: {"mode", "msgs", "bytes", "seconds", "msgs_per_s",
  * "mb_per_s", "errors"} (MB = 10^6 bytes of payload). Exit 1 on any error. */
 #include <inttypes.h>
@@ -21,7 +22,7 @@
 #include "clock.h"
 
 #ifndef BENCH_FETCH_BYTES
-#define BENCH_FETCH_BYTES "4194304" /* max.partition.fetch.bytes: 4 MiB per partition */
+#define BENCH_FETCH_BYTES "16777216" /* max.partition.fetch.bytes: 16 MiB per partition */
 #endif
 
 static int64_t delivered, failed;
@@ -40,6 +41,25 @@ static rd_kafka_t *make_client(rd_kafka_type_t type, const char *bootstrap, cons
     goto bad;
   for (; kv && kv[0]; kv += 2)
     if (rd_kafka_conf_set(conf, kv[0], kv[1], err, sizeof err) != RD_KAFKA_CONF_OK) goto bad;
+  /* BENCH_CONF="key=value,key=value" overrides (experiments, tuning). */
+  const char *extra = getenv("BENCH_CONF");
+  if (extra && *extra) {
+    char *copy = strdup(extra), *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+      char *eq = strchr(item, '=');
+      if (!eq) {
+        snprintf(err, sizeof err, "BENCH_CONF item '%s' is not key=value", item);
+        free(copy);
+        goto bad;
+      }
+      *eq = '\0';
+      if (rd_kafka_conf_set(conf, item, eq + 1, err, sizeof err) != RD_KAFKA_CONF_OK) {
+        free(copy);
+        goto bad;
+      }
+    }
+    free(copy);
+  }
   if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
   if (!rk) {
@@ -104,7 +124,7 @@ static int produce(const char *bootstrap, const char *topic, int64_t count, int 
 static int consume(const char *bootstrap, const char *topic, int64_t count, int partitions) {
   static const char *const kv[] = {"group.id", "bench", "enable.auto.commit", "false",
                                    "fetch.wait.max.ms", "100", "enable.partition.eof", "false",
-                                   "queued.min.messages", "1000000", "fetch.message.max.bytes", BENCH_FETCH_BYTES, NULL};
+                                   "queued.min.messages", "1000000", "fetch.message.max.bytes", BENCH_FETCH_BYTES, "fetch.max.bytes", "67108864", NULL};
   rd_kafka_t *rk = make_client(RD_KAFKA_CONSUMER, bootstrap, kv);
   rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
   for (int p = 0; p < partitions; p++)
