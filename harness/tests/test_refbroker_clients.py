@@ -3,6 +3,7 @@ headers and every acks setting, consume from every kind of start offset) and
 python3-confluent-kafka (idempotent producer, group consumer that commits,
 restarts and resumes, AdminClient topic creation)."""
 import json
+import struct
 import subprocess
 import time
 
@@ -10,9 +11,9 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from conftest import SLOWDOWN, wait_for
-from kafka_util import (KafkaConn, kcat, kill9, list_offsets_body, parse_list_offsets_v2,
-                        parse_produce_v7, produce_body, rb, record_batch, stop_clean)
+from conftest import SLOWDOWN, free_port, wait_for
+from kafka_util import (KafkaConn, kcat, kill9, kstr, list_offsets_body, metadata_body,
+                        parse_list_offsets_v2, parse_produce_v7, produce_body, rb, record_batch)
 
 N = 10_000
 
@@ -201,3 +202,65 @@ def test_admin_create_topics(rb):
     assert create([NewTopic("dry", 4, 1)], validate_only=True) == {"dry": None}
     assert "dry" not in admin.list_topics(timeout=10).topics
     assert not (b.data_dir.parent / "escape-0").exists()
+
+
+def _metadata_topic_error(conn, topic, auto_create):
+    r = conn.request(3, 4, metadata_body([topic], auto_create=auto_create))
+    r.i32()
+    for _ in range(r.i32()):
+        r.i32(), r.string(), r.i32(), r.string()
+    r.string()
+    r.i32()
+    assert r.i32() == 1
+    err, name = r.i16(), r.string()
+    r.i8()
+    return err, name, r.i32()
+
+
+def test_auto_create_only_when_allowed(rb):
+    b = rb(args=["--auto-create-topics", "false"])
+    c = KafkaConn(b.bootstrap)
+    assert _metadata_topic_error(c, "nope", True) == (3, "nope", 0)  # UNKNOWN_TOPIC_OR_PARTITION
+    assert not (b.data_dir / "nope-0").exists()
+    c.close()
+    b2 = rb(name="autocreate", args=["--default-partitions", "2"])
+    c = KafkaConn(b2.bootstrap)
+    assert _metadata_topic_error(c, "consumer-side", False)[0] == 3  # a consumer asks without creating
+    assert _metadata_topic_error(c, "producer-side", True) == (0, "producer-side", 2)
+    c.close()
+
+
+def test_advertised_address_is_what_clients_get(rb):
+    port = free_port()
+    b = rb(port=port, args=["--advertise", f"localhost:{port}", "--node-id", "3"])
+    md = json.loads(kcat(["-b", b.bootstrap, "-L", "-J"]).stdout)
+    assert md["brokers"] == [{"id": 3, "name": f"localhost:{port}"}]
+    c = KafkaConn(b.bootstrap)
+    r = c.request(10, 2, kstr("any-group") + b"\x00")  # FindCoordinator v2
+    r.i32()
+    assert (r.i16(), r.string(), r.i32(), r.string(), r.i32()) == (0, None, 3, "localhost", port)
+    c.close()
+
+
+def test_offset_fetch_null_topics_returns_everything_committed(rb):
+    b = rb(args=["--default-partitions", "3"])
+    c = KafkaConn(b.bootstrap)
+    c.request(3, 4, metadata_body(["of1", "of2"]))
+    for topic, part, off in (("of1", 0, 10), ("of1", 2, 12), ("of2", 1, 21)):
+        body = (kstr("og") + struct.pack(">i", -1) + kstr("") + kstr(None) + struct.pack(">i", 1) +
+                kstr(topic) + struct.pack(">iiqi", 1, part, off, -1) + kstr("meta"))
+        r = c.request(8, 7, body)
+        r.i32(), r.i32(), r.string(), r.i32(), r.i32()
+        assert r.i16() == 0
+    r = c.request(9, 5, kstr("og") + struct.pack(">i", -1))  # OffsetFetch v5, null topics
+    r.i32()
+    got = {}
+    for _ in range(r.i32()):
+        t = r.string()
+        for _ in range(r.i32()):
+            p, off, _epoch, meta, err = r.i32(), r.i64(), r.i32(), r.string(), r.i16()
+            assert err == 0 and meta == "meta"
+            got[(t, p)] = off
+    assert r.i16() == 0
+    assert got == {("of1", 0): 10, ("of1", 2): 12, ("of2", 1): 21}
+    c.close()
