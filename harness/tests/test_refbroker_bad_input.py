@@ -227,3 +227,18 @@ def test_many_connections_at_once(rb):
     for c in conns:
         c.close()
     still_serves(b)
+
+
+def test_idle_and_stalled_connections_are_closed(rb):
+    b = rb(args=["--connections-max-idle-ms", "500"])
+    stalled = KafkaConn(b.bootstrap)
+    peer = peer_of(stalled)
+    stalled.send_raw(struct.pack(">i", 1000) + b"\x00\x12")  # 2 of 1000 bytes, then silence
+    parked = KafkaConn(b.bootstrap)
+    parked.request(3, 4, metadata_body(["idle"]))
+    corr = parked.send(1, 11, fetch_body("idle", 0, 0, max_wait_ms=1500))
+    assert stalled.closed_by_peer(timeout_s=10)
+    log_has(b, f"{peer}: closing connection: idle for 500 ms (6 unprocessed bytes)")
+    assert parked.recv()[0] == corr  # a parked long-poll is not idleness
+    parked.close()
+    still_serves(b)

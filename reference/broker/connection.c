@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fault.h"
 #include "fault_points.h"
 #include "kcodec.h"
@@ -32,6 +33,7 @@ conn *conn_create(server *srv, int fd, const char *peer) {
   c->srv = srv;
   c->id = ++srv->next_conn_id;
   snprintf(c->peer, sizeof c->peer, "%s", peer);
+  c->last_active_ns = sp_mono_ns();
   if (el_add(srv->loop, &c->io, EPOLLIN) != 0) {
     sp_error("%s: cannot watch connection: %s", peer, strerror(errno));
     close(fd);
@@ -212,6 +214,7 @@ int conn_flush(conn *c) {
     }
     size_t left = (size_t)w;
     c->out_pending -= left;
+    c->last_active_ns = sp_mono_ns();
     while (left) {
       resp_slot *s = c->head;
       size_t rest = s->out.len - c->head_sent;
@@ -300,6 +303,7 @@ static void conn_read(conn *c) {
     ssize_t n = read(c->io.fd, p, want);
     if (n > 0) {
       sp_buf_commit(&c->in, (size_t)n);
+      c->last_active_ns = sp_mono_ns();
       if ((size_t)n < want) break; /* drained for now */
       continue;
     }

@@ -77,6 +77,7 @@ struct conn {
   conn *next_dead;
   conn *prev_all, *next_all;
   uint64_t requests;
+  uint64_t last_active_ns; /* last read or write (idle timeout) */
 };
 
 /* Wraps an accepted, non-blocking socket; registers it with the loop.

@@ -37,6 +37,9 @@ void options_usage(FILE *out) {
       "  --group-initial-rebalance-delay-ms N\n"
       "                            wait for more members before the first rebalance of an\n"
       "                            empty group (default 3000)\n"
+"  --connections-max-idle-ms N\n"
+      "                            close connections idle this long, with nothing\n"
+      "                            parked (default 600000; 0: never)\n"
       "  --list-fault-points       print the libfiu fault points (name TAB meaning), exit\n"
       "  --help                    print this text, exit\n"
       "\n"
@@ -117,6 +120,7 @@ options_result options_parse(int argc, char **argv, broker_options *o, FILE *out
   o->auto_create_topics = 1;
   o->node_id = 1;
   o->group_initial_rebalance_delay_ms = 3000;
+  o->connections_max_idle_ms = 600000;
 
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
@@ -204,6 +208,9 @@ options_result options_parse(int argc, char **argv, broker_options *o, FILE *out
     } else if (strcmp(flag, "--group-initial-rebalance-delay-ms") == 0) {
       bad = parse_int(val, 0, 600000, 0, &o->group_initial_rebalance_delay_ms);
       expect = "milliseconds 0..600000";
+    } else if (strcmp(flag, "--connections-max-idle-ms") == 0) {
+      bad = parse_int(val, 0, INT64_MAX / 2000000, 0, &o->connections_max_idle_ms);
+      expect = "milliseconds, or 0 for never";
     } else {
       fprintf(err, "refbroker: unknown flag %s (see --help)\n", flag);
       return OPTS_EXIT_USAGE;

@@ -26,6 +26,7 @@ typedef struct broker_options {
   int auto_create_topics;
   int32_t node_id;
   int64_t group_initial_rebalance_delay_ms;
+  int64_t connections_max_idle_ms; /* 0: never close idle connections */
 } broker_options;
 
 typedef enum { OPTS_RUN, OPTS_EXIT_OK, OPTS_EXIT_USAGE } options_result;

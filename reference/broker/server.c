@@ -137,6 +137,26 @@ static void on_retention_timer(el_timer *t) {
   el_timer_arm(srv->loop, t, sp_mono_ns() + (uint64_t)srv->opts->retention_check_ms * 1000000ull);
 }
 
+/* Closes connections with no traffic for --connections-max-idle-ms and
+ * nothing parked (a long-poll or held join is not idleness). Also ends
+ * connections stuck in the middle of a request frame. */
+static void on_idle_timer(el_timer *t) {
+  server *srv = SERVER_OF(t, idle_timer);
+  uint64_t idle_ns = (uint64_t)srv->opts->connections_max_idle_ms * 1000000ull;
+  uint64_t now = sp_mono_ns();
+  for (conn *c = srv->conns; c;) {
+    conn *next = c->next_all;
+    if (!c->head && now - c->last_active_ns >= idle_ns) {
+      char why[96];
+      snprintf(why, sizeof why, "idle for %lld ms (%zu unprocessed bytes)",
+               (long long)srv->opts->connections_max_idle_ms, c->in.len - c->in_pos);
+      conn_close(c, why);
+    }
+    c = next;
+  }
+  el_timer_arm(srv->loop, t, now + idle_ns / 4 + 1000000ull);
+}
+
 /* ---- listener and signals --------------------------------------------- */
 
 static void format_peer(const struct sockaddr_storage *ss, char *out, size_t cap) {
@@ -293,6 +313,10 @@ server *server_create(const broker_options *opts) {
   el_timer_init(&srv->fsync_timer, on_fsync_timer);
   el_timer_init(&srv->retention_timer, on_retention_timer);
   el_timer_init(&srv->accept_timer, listener_resume);
+  el_timer_init(&srv->idle_timer, on_idle_timer);
+  if (opts->connections_max_idle_ms > 0)
+    el_timer_arm(srv->loop, &srv->idle_timer,
+                 sp_mono_ns() + (uint64_t)opts->connections_max_idle_ms * 250000ull + 1000000ull);
   if (opts->fsync_policy == STORE_FSYNC_INTERVAL)
     el_timer_arm(srv->loop, &srv->fsync_timer,
                  sp_mono_ns() + (uint64_t)opts->fsync_interval_ms * 1000000ull);

@@ -54,6 +54,7 @@ struct server {
   el_timer fsync_timer;
   el_timer retention_timer;
   el_timer accept_timer; /* re-enables accept after EMFILE */
+  el_timer idle_timer;   /* closes idle connections */
   sp_buf buf_pool[SERVER_BUF_POOL]; /* large response buffers kept for reuse */
   int n_buf_pool;
   uint64_t sync_count;

@@ -30,6 +30,7 @@ TEST(defaults) {
   CHECK_EQ_INT(o.retention_bytes, -1);
   CHECK_EQ_INT(o.auto_create_topics, 1);
   CHECK_EQ_INT(o.max_request_bytes, 100 * 1024 * 1024);
+  CHECK_EQ_INT(o.connections_max_idle_ms, 600000);
 }
 
 TEST(every_flag) {
@@ -39,7 +40,8 @@ TEST(every_flag) {
                 "--fsync", "interval:250", "--default-partitions", "6", "--segment-bytes", "64m",
                 "--retention-bytes", "1g", "--retention-ms", "-1", "--max-request-bytes", "2m",
                 "--auto-create-topics", "false", "--node-id", "3", "--retention-check-ms", "50",
-                "--message-max-bytes", "512k", "--group-initial-rebalance-delay-ms", "0") == OPTS_RUN);
+                "--message-max-bytes", "512k", "--group-initial-rebalance-delay-ms", "0",
+                "--connections-max-idle-ms", "0") == OPTS_RUN);
   CHECK_EQ_INT(o.listen_port, 0);
   CHECK_EQ_STR(o.data_dir, "/d");
   CHECK_EQ_STR(o.advertise_host, "broker.local");
@@ -55,6 +57,7 @@ TEST(every_flag) {
   CHECK_EQ_INT(o.node_id, 3);
   CHECK_EQ_INT(o.message_max_bytes, 512 << 10);
   CHECK_EQ_INT(o.group_initial_rebalance_delay_ms, 0);
+  CHECK_EQ_INT(o.connections_max_idle_ms, 0);
   REQUIRE(PARSE(&o, err, "--data-dir", "/d", "--fsync", "never", "--listen", "[::1]:9") == OPTS_RUN);
   CHECK_EQ_INT(o.fsync_policy, STORE_FSYNC_NEVER);
   CHECK_EQ_STR(o.listen_host, "::1");
