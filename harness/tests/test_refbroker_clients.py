@@ -13,7 +13,8 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from conftest import SLOWDOWN, free_port, wait_for
 from kafka_util import (KafkaConn, kcat, kill9, kstr, list_offsets_body, metadata_body,
-                        parse_list_offsets_v2, parse_produce_v7, produce_body, rb, record_batch)
+                        parse_list_offsets_v2, parse_produce_v7, produce_body, rb, record_batch,
+                        stop_clean)
 
 N = 10_000
 
@@ -264,3 +265,14 @@ def test_offset_fetch_null_topics_returns_everything_committed(rb):
     assert r.i16() == 0
     assert got == {("of1", 0): 10, ("of1", 2): 12, ("of2", 1): 21}
     c.close()
+
+
+@pytest.mark.parametrize("policy", ["always", "never", "interval:50"])
+def test_every_fsync_policy_round_trips_and_survives_restart(rb, policy):
+    b = rb(args=["--fsync", policy])
+    _produce_kcat(b.bootstrap, "pol", "all", n=500)
+    assert len(_consume_all(b.bootstrap, "pol", ["-o", "beginning"])) == 500
+    stop_clean(b)  # a clean stop syncs whatever the policy
+    b2 = rb(data_dir=b.data_dir, name="again", args=["--fsync", policy])
+    got = _consume_all(b2.bootstrap, "pol", ["-o", "beginning"])
+    assert [int(l.split("|")[1]) for l in got] == list(range(500))
