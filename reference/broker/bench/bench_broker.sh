@@ -4,10 +4,15 @@
 # refbroker produce and consume throughput with a librdkafka client
 # (bench_client), for 100-byte and 1 KiB messages under --fsync never and
 # --fsync always, RUNS runs each (default 3). Each run starts a fresh
-# Release refbroker, produces COUNT messages (acks=all) to one partition
-# (BENCH_PARTITIONS=N spreads them over N), then consumes them from the
-# beginning. Client settings are in bench_client.c; BENCH_CONF adds more
-# (librdkafka key=value,...). Writes
+# Release refbroker with a topic of 2 partitions and measures three phases:
+#   produce     one librdkafka producer, COUNT messages (acks=all)
+#   consume     one librdkafka consumer reads them all from the beginning
+#   consume_x2  two consumers in parallel, one partition each; the
+#               aggregate is (messages of both) / (the slower one's time)
+# A single librdkafka consumer is the bound on this machine (see
+# reference/broker/README.md), so consume_x2 shows what the broker serves.
+# Client settings are in bench_client.c; BENCH_CONF adds more (librdkafka
+# key=value,...). Writes
 #   RESULTS_DIR/broker_throughput.csv   one row per run and phase
 #   RESULTS_DIR/broker_throughput.json  medians per configuration + machine
 # and prints the medians. A benchmark, not a test: it asserts nothing.
@@ -29,7 +34,7 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd)
 csv=$results/broker_throughput.csv
 echo "fsync,size_bytes,run,mode,msgs,bytes,seconds,msgs_per_s,mb_per_s" > "$csv"
-partitions=${BENCH_PARTITIONS:-1}
+partitions=2
 broker_pid=
 cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -46,12 +51,24 @@ for fsync in never always; do
       for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.05; done
       port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | head -1 | cut -d: -f2)
       [ -n "$port" ] || { echo "refbroker did not start, see $log" >&2; exit 1; }
-      for mode in produce consume; do
-        if [ "$mode" = produce ]; then
-          out=$("$bin/bench_client" produce "127.0.0.1:$port" bench "$count" "$size" "$partitions")
-        else
-          out=$("$bin/bench_client" consume "127.0.0.1:$port" bench "$count" "$partitions")
-        fi
+      for mode in produce consume consume_x2; do
+        case $mode in
+          produce) out=$("$bin/bench_client" produce "127.0.0.1:$port" bench "$count" "$size" "$partitions") ;;
+          consume) out=$("$bin/bench_client" consume "127.0.0.1:$port" bench "$count" "$partitions") ;;
+          consume_x2)
+            "$bin/bench_client" consume "127.0.0.1:$port" bench $((count / 2)) 1 0 > "$results/.c0" &
+            c0=$!
+            "$bin/bench_client" consume "127.0.0.1:$port" bench $((count / 2)) 1 1 > "$results/.c1"
+            wait "$c0"
+            out=$(/usr/bin/python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+msgs, nbytes, secs = a["msgs"] + b["msgs"], a["bytes"] + b["bytes"], max(a["seconds"], b["seconds"])
+print(json.dumps({"mode": "consume_x2", "msgs": msgs, "bytes": nbytes, "seconds": secs,
+                  "msgs_per_s": round(msgs / secs), "mb_per_s": round(nbytes / secs / 1e6, 2)}))' \
+              "$results/.c0" "$results/.c1")
+            rm -f "$results/.c0" "$results/.c1" ;;
+        esac
         /usr/bin/python3 -c '
 import json, sys
 r = json.loads(sys.argv[1])
@@ -71,7 +88,7 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 summary = []
 for fsync in ("never", "always"):
     for size in ("100", "1024"):
-        for mode in ("produce", "consume"):
+        for mode in ("produce", "consume", "consume_x2"):
             sel = [r for r in rows if (r["fsync"], r["size_bytes"], r["mode"]) == (fsync, size, mode)]
             if not sel:
                 continue
@@ -85,8 +102,8 @@ machine = {"cpus": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
            "load_avg": os.getloadavg()}
 json.dump({"machine": machine, "results": summary}, open(sys.argv[2], "w"), indent=2)
 print(f"machine: {os.cpu_count()} x {cpu}, load average {os.getloadavg()[0]:.2f}")
-print(f"{'fsync':7} {'size':>5} {'mode':8} {'msgs/s (median)':>16} {'MB/s':>8} {'min..max msgs/s':>22}")
+print(f"{'fsync':7} {'size':>5} {'mode':10} {'msgs/s (median)':>16} {'MB/s':>8} {'min..max msgs/s':>22}")
 for s in summary:
-    print(f"{s['fsync']:7} {s['size_bytes']:>5} {s['mode']:8} {s['msgs_per_s_median']:>16,.0f} "
+    print(f"{s['fsync']:7} {s['size_bytes']:>5} {s['mode']:10} {s['msgs_per_s_median']:>16,.0f} "
           f"{s['mb_per_s_median']:>8.1f} {s['msgs_per_s_min']:>10,.0f}..{s['msgs_per_s_max']:<10,.0f}")
 PY

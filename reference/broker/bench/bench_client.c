@@ -2,13 +2,14 @@
  * with librdkafka (the client every harness workload uses).
  *
  *   bench_client produce BOOTSTRAP TOPIC COUNT SIZE [PARTITIONS]
- *   bench_client consume BOOTSTRAP TOPIC COUNT [PARTITIONS]
+ *   bench_client consume BOOTSTRAP TOPIC COUNT [PARTITIONS [FIRST]]
  *
  * produce: sends COUNT messages of SIZE bytes round-robin over PARTITIONS
  *   (default 1) as fast as librdkafka accepts them (rd_kafka_produce_batch,
  *   acks=all), and times from
  *   the first send to the last delivery report.
- * consume: reads at least COUNT messages from the beginning of PARTITIONS partitions
+ * consume: reads at least COUNT messages from the beginning of PARTITIONS
+ *   partitions (FIRST, FIRST+1, ...; default 0)
  *   (assign(), no group, rd_kafka_consume_batch_queue), timing from the first message to the last.
  * BENCH_CONF="key=value,..." in the environment adds librdkafka settings.
  * Prints one JSON object per phase: {"mode", "msgs", "bytes", "seconds", "msgs_per_s",
@@ -121,14 +122,16 @@ static int produce(const char *bootstrap, const char *topic, int64_t count, int 
   return failed || delivered != count;
 }
 
-static int consume(const char *bootstrap, const char *topic, int64_t count, int partitions) {
+static int consume(const char *bootstrap, const char *topic, int64_t count, int partitions,
+                   int first_partition) {
   static const char *const kv[] = {"group.id", "bench", "enable.auto.commit", "false",
                                    "fetch.wait.max.ms", "100", "enable.partition.eof", "false",
                                    "queued.min.messages", "1000000", "fetch.message.max.bytes", BENCH_FETCH_BYTES, "fetch.max.bytes", "67108864", NULL};
   rd_kafka_t *rk = make_client(RD_KAFKA_CONSUMER, bootstrap, kv);
   rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
   for (int p = 0; p < partitions; p++)
-    rd_kafka_topic_partition_list_add(parts, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(parts, topic, first_partition + p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
   rd_kafka_assign(rk, parts);
   rd_kafka_topic_partition_list_destroy(parts);
   rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(rk);
@@ -164,9 +167,10 @@ int main(int argc, char **argv) {
   if (argc >= 6 && strcmp(argv[1], "produce") == 0)
     return produce(argv[2], argv[3], atoll(argv[4]), atoi(argv[5]), argc > 6 ? atoi(argv[6]) : 1);
   if (argc >= 5 && strcmp(argv[1], "consume") == 0)
-    return consume(argv[2], argv[3], atoll(argv[4]), argc > 5 ? atoi(argv[5]) : 1);
+    return consume(argv[2], argv[3], atoll(argv[4]), argc > 5 ? atoi(argv[5]) : 1,
+                   argc > 6 ? atoi(argv[6]) : 0);
   fprintf(stderr,
           "usage: bench_client produce BOOTSTRAP TOPIC COUNT SIZE [PARTITIONS]\n"
-          "       bench_client consume BOOTSTRAP TOPIC COUNT [PARTITIONS]\n");
+          "       bench_client consume BOOTSTRAP TOPIC COUNT [PARTITIONS [FIRST]]\n");
   return 2;
 }
