@@ -58,6 +58,7 @@ void api_versions_response_encode(sp_buf *b, int16_t version, int16_t error) {
   if (version >= 3) kw_empty_tags(b);
 }
 
+/* Answers with the version table; a bad v3 body gets INVALID_REQUEST. */
 int handle_api_versions(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

@@ -293,6 +293,8 @@ static void conn_compact(conn *c) {
   }
 }
 
+/* Reads what the socket has (bounded per event for fairness), processes
+ * complete requests, and closes on EOF or a read error. */
 static void conn_read(conn *c) {
   for (int round = 0; round < CONN_READ_ROUNDS; round++) {
     if (c->in.len - c->in_pos >= CONN_IN_HIGH && (c->blocked || c->out_pending >= CONN_OUT_HIGH))
@@ -332,6 +334,7 @@ static void conn_read(conn *c) {
   conn_close(c, NULL);
 }
 
+/* epoll callback: flush on EPOLLOUT, read on EPOLLIN, close on errors. */
 static void conn_on_ready(el_io *io, uint32_t events) {
   conn *c = (conn *)io;
   if (c->closing) return;

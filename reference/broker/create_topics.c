@@ -136,6 +136,7 @@ static int32_t validate_topic(request *rq, const create_topics_request *req, int
   return partitions;
 }
 
+/* Validates each topic, then creates it (unless validate_only). */
 int handle_create_topics(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

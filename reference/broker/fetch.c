@@ -184,6 +184,7 @@ struct fetch_waiter {
   fetch_request req;
 };
 
+/* Removes a parked fetch from the server list and cancels its deadline. */
 static void waiter_unlink(fetch_waiter *w) {
   server *srv = w->srv;
   if (w->prev) w->prev->next = w->next;
@@ -227,6 +228,8 @@ void fetch_release_all(server *srv) {
   while (srv->waiters) waiter_try(srv->waiters, 1);
 }
 
+/* Answers at once if there is enough data (or an error, or no wait);
+ * otherwise parks the request until data arrives or MaxWaitMs passes. */
 int handle_fetch(request *rq) {
   resp_slot *s = rq->slot;
   request_own_body(rq); /* the request may outlive this pass's input buffer */

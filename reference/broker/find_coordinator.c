@@ -29,6 +29,7 @@ void find_coordinator_response_encode(sp_buf *b, int16_t version,
   kw_i32(b, resp->error ? -1 : resp->port);
 }
 
+/* This broker coordinates every group; transactions are refused. */
 int handle_find_coordinator(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

@@ -69,6 +69,7 @@ struct group_coordinator {
 
 static uint64_t ms_to_ns(int64_t ms) { return (uint64_t)ms * 1000000ull; }
 
+/* A heap copy of a slice (NULL for a null slice). */
 static char *dup_slice(kslice s) {
   return s.len < 0 ? NULL : sp_strndup((const char *)s.ptr, (size_t)s.len);
 }
@@ -81,6 +82,7 @@ group_coordinator *group_coordinator_create(server *srv) {
   return gc;
 }
 
+/* The group named id, or NULL. Groups are few: a list suffices. */
 static group *group_find(group_coordinator *gc, kslice id) {
   for (group *g = gc->groups; g; g = g->next)
     if (g->id_len == (size_t)id.len && memcmp(g->id, id.ptr, g->id_len) == 0) return g;
@@ -90,6 +92,7 @@ static group *group_find(group_coordinator *gc, kslice id) {
 static void on_group_timer(el_timer *t);
 static void on_session_timeout(el_timer *t);
 
+/* A new, empty group. */
 static group *group_create(group_coordinator *gc, kslice id) {
   group *g = sp_calloc(1, sizeof *g);
   g->gc = gc;
@@ -101,6 +104,7 @@ static group *group_create(group_coordinator *gc, kslice id) {
   return g;
 }
 
+/* The member of g with this id, or NULL (also for g == NULL). */
 static member *member_find(group *g, kslice id) {
   if (!g) return NULL;
   for (member *m = g->members; m; m = m->next)
@@ -108,6 +112,7 @@ static member *member_find(group *g, kslice id) {
   return NULL;
 }
 
+/* Frees the protocol names and metadata a member joined with. */
 static void member_free_protocols(member *m) {
   for (int i = 0; i < m->n_protocols; i++) {
     free(m->protocols[i].name);
@@ -139,12 +144,14 @@ static void answer_join(member *m, const join_group_response *resp) {
   slot_complete(s);
 }
 
+/* Answers a member's held JoinGroup with an error. */
 static void answer_join_error(member *m, int16_t error) {
   join_group_response resp = {.error = error, .generation_id = -1, .protocol_name = "",
                               .leader = "", .member_id = m->id};
   answer_join(m, &resp);
 }
 
+/* Answers a member's held SyncGroup with its assignment (or an error). */
 static void answer_sync(member *m, int16_t error) {
   resp_slot *s = m->sync_slot;
   m->sync_slot = NULL;
@@ -192,6 +199,7 @@ static void member_remove(member *m, const char *why) {
   free(m);
 }
 
+/* The longest rebalance timeout among members: how long JOINING waits. */
 static int32_t max_rebalance_timeout_ms(const group *g) {
   int32_t t = 0;
   for (const member *m = g->members; m; m = m->next)
@@ -258,6 +266,7 @@ static const char *choose_protocol(const group *g) {
   return best;
 }
 
+/* The member's metadata for protocol `name`, or NULL. */
 static const member_protocol *member_protocol_named(const member *m, const char *name) {
   for (int i = 0; i < m->n_protocols; i++)
     if (strcmp(m->protocols[i].name, name) == 0) return &m->protocols[i];
@@ -343,6 +352,7 @@ static void after_member_gone(group *g) {
   else if (g->state == GROUP_JOINING) maybe_complete_join(g);
 }
 
+/* Phase deadline: end JOINING, or give up on a leader that never synced. */
 static void on_group_timer(el_timer *t) {
   group *g = (group *)t;
   if (g->state == GROUP_JOINING) {
@@ -362,6 +372,7 @@ static void on_group_timer(el_timer *t) {
   }
 }
 
+/* A member sent nothing for its session timeout: evict it, rebalance. */
 static void on_session_timeout(el_timer *t) {
   member *m = (member *)t;
   group *g = m->g;

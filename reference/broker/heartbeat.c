@@ -24,6 +24,7 @@ void error_only_response_encode(sp_buf *b, int16_t version, int16_t error) {
   kw_i16(b, error);
 }
 
+/* Heartbeat: the coordinator decides the error code. */
 int handle_heartbeat(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

@@ -28,6 +28,7 @@ void init_producer_id_response_encode(sp_buf *b, int16_t version,
   kw_i16(b, resp->error ? -1 : resp->producer_epoch);
 }
 
+/* A fresh producer id with epoch 0, or an error for transactional ids. */
 int handle_init_producer_id(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

@@ -50,6 +50,7 @@ void join_group_response_encode(sp_buf *b, int16_t version, const join_group_res
   }
 }
 
+/* Hands the decoded join to the coordinator, which answers or holds it. */
 int handle_join_group(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

@@ -13,6 +13,7 @@ int leave_group_request_decode(kreader *r, int16_t version, arena *a, leave_grou
   return r->err ? -1 : 0;
 }
 
+/* Removes the member; the coordinator rebalances the rest. */
 int handle_leave_group(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

@@ -93,6 +93,7 @@ static void list_one(store *st, const list_offsets_topic *lt, list_offsets_parti
   }
 }
 
+/* Resolves every requested partition, then answers. */
 int handle_list_offsets(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

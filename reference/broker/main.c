@@ -7,6 +7,7 @@
 #include "options.h"
 #include "server.h"
 
+/* Exit status: 0 clean stop or --help, 1 startup failure, 2 bad flags. */
 int main(int argc, char **argv) {
   broker_options opts;
   switch (options_parse(argc, argv, &opts, stdout, stderr)) {

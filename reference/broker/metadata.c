@@ -71,6 +71,7 @@ typedef struct topic_list {
   int32_t n, cap;
 } topic_list;
 
+/* Appends a topic (name copied) to a growing arena array. */
 static metadata_topic *topic_list_add(topic_list *l, const char *name, int32_t len) {
   if (l->n == l->cap) {
     int32_t cap = l->cap ? l->cap * 2 : 16;
@@ -85,6 +86,7 @@ static metadata_topic *topic_list_add(topic_list *l, const char *name, int32_t l
   return t;
 }
 
+/* store_foreach_topic callback: collect every topic. */
 static void add_existing(void *ctx, const char *name, int32_t partitions) {
   (void)partitions;
   topic_list_add(ctx, name, (int32_t)strlen(name));
@@ -125,6 +127,7 @@ static void describe_topic(request *rq, metadata_topic *t, int auto_create) {
   }
 }
 
+/* Lists the requested (or all) topics, auto-creating where allowed. */
 int handle_metadata(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

@@ -91,6 +91,8 @@ static void commit_after_sync(pending_ack *a, int sync_failures) {
   slot_complete(s);
 }
 
+/* Checks membership, stores each offset, and answers now or after the
+ * group commit (--fsync always). */
 int handle_offset_commit(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);

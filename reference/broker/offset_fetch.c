@@ -100,6 +100,7 @@ static void collect_one(void *vctx, const char *topic, int32_t index, int64_t of
   op->metadata = metadata ? arena_strndup(c->mem, metadata, strlen(metadata)) : NULL;
 }
 
+/* Looks up the listed partitions, or collects all of the group (null). */
 int handle_offset_fetch(request *rq) {
   kreader r;
   kr_init(&r, rq->body, rq->body_len);
