@@ -63,7 +63,7 @@ def test_kcat_round_trip_10000_messages(rb, acks):
         assert line == f"0|{i}|key-{i}|value-{i}-{'x' * (i % 50)}|origin=pytest,acks={acks}", line
 
 
-def test_kcat_start_offsets(rb):
+def test_kcat_start_offsets(rb, tmp_path):
     b = rb()
     _produce_kcat(b.bootstrap, "offsets", "all", n=100)
     # -o N: absolute
@@ -77,12 +77,15 @@ def test_kcat_start_offsets(rb):
     # -o end -e: nothing old
     assert _consume_all(b.bootstrap, "offsets", ["-o", "end"]) == []
     # -o end (waiting): only what is produced afterwards
-    consumer = subprocess.Popen(["kcat", "-b", b.bootstrap, "-C", "-t", "offsets", "-o", "end",
-                                 "-c", "3", "-q", "-f", "%o|%s\n"], stdout=subprocess.PIPE)
-    time.sleep(1.5 * SLOWDOWN)  # let it resolve "end" before producing
-    r = kcat(["-b", b.bootstrap, "-P", "-t", "offsets", "-p", "0"], input_bytes=b"n1\nn2\nn3\n")
-    assert r.returncode == 0
-    out, _ = consumer.communicate(timeout=30 * SLOWDOWN)
+    err_path = tmp_path / "kcat-end.err"
+    with open(err_path, "wb") as err:
+        consumer = subprocess.Popen(["kcat", "-b", b.bootstrap, "-C", "-t", "offsets", "-o", "end",
+                                     "-c", "3", "-f", "%o|%s\n"], stdout=subprocess.PIPE, stderr=err)
+        wait_for(lambda: b"Reached end of topic offsets [0] at offset 100" in err_path.read_bytes(), 30,
+                 "kcat to resolve the end offset")
+        r = kcat(["-b", b.bootstrap, "-P", "-t", "offsets", "-p", "0"], input_bytes=b"n1\nn2\nn3\n")
+        assert r.returncode == 0
+        out, _ = consumer.communicate(timeout=30 * SLOWDOWN)
     assert out.decode().splitlines() == ["100|n1", "101|n2", "102|n3"]
 
 
