@@ -5,8 +5,11 @@ offending connection is answered with a protocol error or closed with one
 log line naming the peer, and the broker keeps serving everyone else (and
 exits 0 at SIGTERM, so under ASan nothing leaked)."""
 import os
+import socket
 import struct
+import time
 
+import psutil
 import pytest
 
 from kafka_util import (KafkaConn, Reader, fetch_body, kcat, kstr, log_has, metadata_body,
@@ -242,3 +245,45 @@ def test_idle_and_stalled_connections_are_closed(rb):
     assert parked.recv()[0] == corr  # a parked long-poll is not idleness
     parked.close()
     still_serves(b)
+
+
+def test_output_backpressure_bounds_memory(rb):
+    """A client that pipelines 300 one-megabyte fetches and reads nothing:
+    the broker stops reading it once 16 MiB of answers are unsent, so its
+    memory stays bounded while other clients are served; then every
+    response arrives, in order."""
+    b = rb(args=["--fsync", "never"])
+    c = KafkaConn(b.bootstrap)
+    c.request(3, 4, metadata_body(["bp"]))
+    batch = record_batch([(None, b"z" * 100_000) for _ in range(10)])  # ~1 MB
+    assert parse_produce_v7(c.request(0, 7, produce_body("bp", 0, batch)))[0][2] == 0
+    proc = psutil.Process(b.pid)
+    rss0 = proc.memory_info().rss
+    hog = KafkaConn(b.bootstrap)
+    hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    frames = b""
+    for i in range(300):
+        hog.corr += 1
+        body = fetch_body("bp", 0, 0, max_wait_ms=0)
+        header = struct.pack(">hhi", 1, 11, hog.corr) + kstr("hog")
+        frames += struct.pack(">i", len(header) + len(body)) + header + body
+    hog.sock.setblocking(False)
+    sent = 0
+    deadline = time.monotonic() + 5
+    while sent < len(frames) and time.monotonic() < deadline:
+        try:
+            sent += hog.sock.send(frames[sent:])
+        except BlockingIOError:
+            time.sleep(0.01)
+    time.sleep(0.5)
+    grown = proc.memory_info().rss - rss0
+    assert grown < 150 << 20, f"broker grew by {grown >> 20} MiB buffering one client's answers"
+    still_serves(b)  # others are served meanwhile
+    hog.sock.setblocking(True)
+    if sent < len(frames):
+        hog.sock.sendall(frames[sent:])
+    for i in range(300):
+        corr, body = hog.recv()
+        assert corr == i + 1
+    hog.close()
+    c.close()
