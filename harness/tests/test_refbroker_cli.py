@@ -49,3 +49,15 @@ def test_sigterm_and_sigint_stop_cleanly(rb):
         b.signal(sig)
         assert b.wait() == 0
         assert "shutting down" in b.output() and "stopped" in b.output()
+
+
+def test_port_in_use_and_unusable_data_dir_fail_with_a_reason(rb, tmp_path):
+    b = rb()
+    r = run("--listen", b.bootstrap, "--data-dir", str(tmp_path / "second"))
+    assert r.returncode == 1
+    assert f"--listen {b.bootstrap}: Address already in use" in r.stderr.decode()
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    r = run("--listen", "127.0.0.1:0", "--data-dir", str(blocker))
+    assert r.returncode == 1
+    assert str(blocker) in r.stderr.decode()
