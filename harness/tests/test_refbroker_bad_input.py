@@ -287,3 +287,20 @@ def test_output_backpressure_bounds_memory(rb):
         assert corr == i + 1
     hog.close()
     c.close()
+
+
+def test_half_closed_client_still_gets_its_answers(rb):
+    """A client that sends its requests and then shuts down its sending
+    side (nc -N style) still reads every answer, including produce acks
+    held for the group commit."""
+    b = rb(args=["--fsync", "always"])
+    c = KafkaConn(b.bootstrap)
+    c.request(3, 4, metadata_body(["half"]))
+    c.send(0, 7, produce_body("half", 0, record_batch([(None, b"v")]), acks=-1))
+    c.send(18, 0, b"")
+    c.sock.shutdown(socket.SHUT_WR)
+    corr, body = c.recv()
+    assert corr == 2 and parse_produce_v7(Reader(body))[0][2:4] == (0, 0)
+    assert c.recv()[0] == 3
+    assert c.closed_by_peer()  # and then the broker closes
+    still_serves(b)

@@ -235,6 +235,10 @@ int conn_flush(conn *c) {
     }
   }
   if (was_over && c->out_pending < CONN_OUT_HIGH) server_schedule_run(c->srv, c);
+  if (c->read_eof && !c->head) {
+    conn_close(c, NULL); /* half-closed by the peer and everything answered */
+    return -1;
+  }
   conn_update_interest(c);
   return c->closing ? -1 : 0;
 }
@@ -263,6 +267,12 @@ void conn_process_input(conn *c) {
   if (c->in_pos == c->in.len) {
     c->in_pos = c->in.len = 0;
     if (c->in.cap > CONN_IN_HIGH) sp_buf_free(&c->in); /* after a huge request: give it back */
+  } else if (c->read_eof && !c->blocked && c->out_pending < CONN_OUT_HIGH) {
+    char why[128];
+    snprintf(why, sizeof why, "peer closed in the middle of a request (%zu bytes of it received)",
+             c->in.len - c->in_pos);
+    conn_close(c, why);
+    return;
   }
   conn_update_interest(c);
 }
@@ -322,15 +332,13 @@ static void conn_read(conn *c) {
   }
   conn_process_input(c);
   if (c->closing || !c->read_eof) return;
-  size_t unprocessed = c->in.len - c->in_pos;
-  if (unprocessed && !c->blocked && c->out_pending < CONN_OUT_HIGH) {
-    char why[128];
-    snprintf(why, sizeof why, "peer closed in the middle of a request (%zu bytes of it received)",
-             unprocessed);
-    conn_close(c, why);
+  /* The peer shut down its side: answer what is pending (a half-closing
+   * client still reads), then close; conn_flush closes once the queue is
+   * empty. */
+  if (c->head) {
+    conn_update_interest(c);
     return;
   }
-  (void)conn_flush(c);
   conn_close(c, NULL);
 }
 
