@@ -332,10 +332,12 @@ static void conn_read(conn *c) {
   }
   conn_process_input(c);
   if (c->closing || !c->read_eof) return;
-  /* The peer shut down its side: answer what is pending (a half-closing
-   * client still reads), then close; conn_flush closes once the queue is
-   * empty. */
-  if (c->head) {
+  /* The peer shut down its side. Answers that only wait for this pass's
+   * group commit still go out (a half-closing client, nc -N style, reads
+   * them; conn_flush closes once the queue is empty). A parked request
+   * (long-poll, held join or sync) is dropped with the connection, as
+   * Kafka does: its member then counts as gone. */
+  if (c->head && !c->blocked) {
     conn_update_interest(c);
     return;
   }
