@@ -25,7 +25,7 @@ void options_usage(FILE *out) {
       "                            it to the OS\n"
       "  --default-partitions N    partitions of auto-created topics (default 1)\n"
       "  --auto-create-topics B    true|false: create unknown topics on Metadata (default true)\n"
-      "  --segment-bytes N         roll a segment past N bytes (default 1G)\n"
+      "  --segment-bytes N         roll a segment past N bytes (default 1G, at most 2G-1)\n"
       "  --retention-bytes N       per partition, delete oldest segments beyond N bytes\n"
       "                            (default -1: unlimited)\n"
       "  --retention-ms N          delete segments older than N ms (default 604800000 = 7\n"
@@ -177,8 +177,8 @@ options_result options_parse(int argc, char **argv, broker_options *o, FILE *out
       o->default_partitions = (int32_t)v;
       expect = "an integer 1..100000";
     } else if (strcmp(flag, "--segment-bytes") == 0) {
-      bad = parse_int(val, 1024, INT64_MAX / 2, 1, &o->segment_bytes);
-      expect = "a size >= 1024";
+      bad = parse_int(val, 1024, INT32_MAX, 1, &o->segment_bytes); /* segment positions are 32-bit */
+      expect = "a size 1k..2g-1";
     } else if (strcmp(flag, "--retention-bytes") == 0) {
       bad = parse_int(val, -1, INT64_MAX / 2, 1, &o->retention_bytes);
       expect = "a size, or -1 for unlimited";

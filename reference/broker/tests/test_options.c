@@ -68,7 +68,7 @@ TEST(bad_flags_name_the_flag) {
   struct { char *flag, *value; } bad[] = {
       {"--fsync", "sometimes"}, {"--fsync", "interval:0"}, {"--fsync", "interval:x"},
       {"--listen", "nohostport"}, {"--listen", "127.0.0.1:70000"}, {"--default-partitions", "0"},
-      {"--segment-bytes", "12q"}, {"--auto-create-topics", "yes"}, {"--node-id", "-2"},
+      {"--segment-bytes", "12q"}, {"--segment-bytes", "2g"}, {"--auto-create-topics", "yes"}, {"--node-id", "-2"},
       {"--advertise", "h:0"}, {"--max-request-bytes", "10"}, {"--retention-ms", "abc"},
       {"--bogus", "1"},
   };
