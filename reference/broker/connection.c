@@ -44,6 +44,7 @@ conn *conn_create(server *srv, int fd, const char *peer) {
   if (srv->conns) srv->conns->prev_all = c;
   srv->conns = c;
   srv->n_conns++;
+  srv->conns_accepted++;
   return c;
 }
 
@@ -214,6 +215,7 @@ int conn_flush(conn *c) {
     }
     size_t left = (size_t)w;
     c->out_pending -= left;
+    c->srv->bytes_out += left;
     c->last_active_ns = sp_mono_ns();
     while (left) {
       resp_slot *s = c->head;
@@ -315,6 +317,7 @@ static void conn_read(conn *c) {
     ssize_t n = read(c->io.fd, p, want);
     if (n > 0) {
       sp_buf_commit(&c->in, (size_t)n);
+      c->srv->bytes_in += (uint64_t)n;
       c->last_active_ns = sp_mono_ns();
       if ((size_t)n < want) break; /* drained for now */
       continue;

@@ -184,6 +184,7 @@ int request_dispatch(conn *c, uint8_t *frame, size_t len) {
   request rq = {.srv = c->srv, .c = c, .slot = s, .h = &h,
                 .body = frame + h.header_len, .body_len = len - h.header_len};
   c->requests++;
+  c->srv->requests++;
   if (api_handlers[i](&rq) != 0) {
     snprintf(why, sizeof why, "malformed %s v%d request (correlation id %d, %zu body bytes, client %s)",
              api_ranges[i].name, h.api_version, h.correlation_id, rq.body_len,

@@ -339,6 +339,12 @@ int server_run(server *srv) {
   }
   fetch_release_all(srv);
   (void)server_pass_end(srv);
+  sp_info("served %llu requests on %llu connections: %llu bytes in, %llu bytes out; "
+          "%llu group commits, %.0f us each on average",
+          (unsigned long long)srv->requests, (unsigned long long)srv->conns_accepted,
+          (unsigned long long)srv->bytes_in, (unsigned long long)srv->bytes_out,
+          (unsigned long long)srv->sync_count,
+          srv->sync_count ? (double)srv->sync_ns_total / (double)srv->sync_count / 1000.0 : 0.0);
   return rc;
 }
 
@@ -354,7 +360,7 @@ void server_free(server *srv) {
   }
   if (srv->st) {
     store_close(srv->st);
-    sp_info("storage synced and closed (%llu group commits)", (unsigned long long)srv->sync_count);
+    sp_info("storage synced and closed");
   }
   for (int i = 0; i < srv->n_buf_pool; i++) sp_buf_free(&srv->buf_pool[i]);
   if (srv->listener.fd >= 0) close(srv->listener.fd);

@@ -57,8 +57,13 @@ struct server {
   el_timer idle_timer;   /* closes idle connections */
   sp_buf buf_pool[SERVER_BUF_POOL]; /* large response buffers kept for reuse */
   int n_buf_pool;
+  /* counters for the shutdown summary line */
   uint64_t sync_count;
   uint64_t sync_ns_total;
+  uint64_t conns_accepted;
+  uint64_t requests;
+  uint64_t bytes_in;
+  uint64_t bytes_out;
 };
 
 /* Blocks SIGTERM and SIGINT (delivered through a signalfd instead) and
