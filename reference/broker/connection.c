@@ -62,6 +62,16 @@ static void slot_free(resp_slot *s) {
   free(s);
 }
 
+void slot_release_large_buffer(resp_slot *s) {
+  server *srv = s->c->srv;
+  if (s->out.cap < SERVER_BUF_POOL_MIN_BYTES || srv->n_buf_pool >= SERVER_BUF_POOL) return;
+  sp_buf small = SP_BUF_INIT;
+  sp_buf_append(&small, s->out.data, s->out.len);
+  s->out.len = 0;
+  srv->buf_pool[srv->n_buf_pool++] = s->out;
+  s->out = small;
+}
+
 void slot_use_large_buffer(resp_slot *s) {
   server *srv = s->c->srv;
   if (!srv->n_buf_pool) return;

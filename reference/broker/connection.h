@@ -115,6 +115,9 @@ void slot_drop_tail(conn *c, resp_slot *s);
 /* Swaps s->out for a pooled large buffer (keeping what was written), when
  * the server has one: for responses about to grow big (Fetch). */
 void slot_use_large_buffer(resp_slot *s);
+/* The reverse, for a response that turned out small (a Fetch that parks):
+ * the large buffer goes back to the pool, s->out keeps what was written. */
+void slot_release_large_buffer(resp_slot *s);
 
 /* Marks the tail slot pending: `cancel` runs if the connection closes first.
  * blocks != 0 also stops processing later requests until slot_complete. */

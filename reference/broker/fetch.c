@@ -201,11 +201,13 @@ static void waiter_cancel(resp_slot *s) { waiter_unlink(s->pending); }
  * MinBytes (or carries an error). Returns 1 if completed. */
 static int waiter_try(fetch_waiter *w, int force) {
   resp_slot *s = w->slot;
+  slot_use_large_buffer(s);
   fetch_source src = {store_read, w->srv->st};
   int errors;
   size_t bytes = fetch_response_build(&s->out, s->api_version, &w->req, &src, &errors);
   if (!force && !errors && bytes < (size_t)(w->req.min_bytes > 0 ? w->req.min_bytes : 1)) {
     s->out.len = w->header_len;
+    slot_release_large_buffer(s);
     return 0;
   }
   waiter_unlink(w);
@@ -260,6 +262,7 @@ int handle_fetch(request *rq) {
   }
   /* Park: nothing (or too little) to return yet. */
   s->out.len = w->header_len;
+  slot_release_large_buffer(s); /* a parked fetch must not hold a pooled buffer */
   server *srv = rq->srv;
   w->srv = srv;
   w->slot = s;
