@@ -21,7 +21,12 @@
  *
  * Backpressure: while a connection's unsent output exceeds CONN_OUT_HIGH
  * bytes, no more requests are processed from it and its socket is not read;
- * reading resumes when the output drains. */
+ * reading resumes when the output drains.
+ *
+ * End of input: a peer that shuts down its side still gets the answers that
+ * only wait for this pass's group commit; a parked request is dropped with
+ * the connection (Kafka's behaviour: a held JoinGroup's member counts as
+ * gone). A frame cut off by the end of input is logged. */
 #ifndef REFBROKER_CONNECTION_H
 #define REFBROKER_CONNECTION_H
 
