@@ -3,7 +3,9 @@ always loses no acknowledged message and keeps offsets dense; a torn
 segment tail is cut at restart (and the log says what was cut); retention
 moves the log start offset."""
 import os
+import re
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -12,7 +14,7 @@ import time
 import pytest
 
 from conftest import SLOWDOWN, wait_for
-from kafka_util import (KafkaConn, fetch_body, kcat, kill9, list_offsets_body, parse_batches,
+from kafka_util import (KafkaConn, Reader, fetch_body, kcat, kill9, list_offsets_body, parse_batches,
                         parse_fetch_v11, parse_list_offsets_v2, parse_produce_v7, produce_body, rb,
                         record_batch, stop_clean)
 
@@ -166,3 +168,30 @@ def test_repeated_sigkill_cycles_keep_every_ack(rb, tmp_path):
         by_offset = dict(stored)
         lost = [(o, v) for o, v in acked_all[part].items() if by_offset.get(o) != v]
         assert not lost, f"{len(lost)} acknowledged messages lost, e.g. {lost[:3]}"
+
+
+def test_group_commit_covers_a_pipeline_with_few_fsyncs(rb):
+    """50 acks=all produces pipelined in one write are answered after a
+    handful of group commits (one per event-loop pass), not 50 fdatasyncs,
+    and every answer is a success at the right offset."""
+    b = rb(args=["--fsync", "always"])
+    c = KafkaConn(b.bootstrap)
+    c.request(3, 4, b"\x00\x00\x00\x01\x00\x02gc\x01")
+    frames = b""
+    for i in range(50):
+        c.corr += 1
+        body = produce_body("gc", 0, record_batch([(None, b"m%d" % i)]))
+        header = struct.pack(">hhi", 0, 7, c.corr) + struct.pack(">h", 2) + b"gc"
+        frames += struct.pack(">i", len(header) + len(body)) + header + body
+    c.send_raw(frames)
+    bases = []
+    for i in range(50):
+        corr, body = c.recv()
+        res = parse_produce_v7(Reader(body))
+        assert res[0][2] == 0
+        bases.append(res[0][3])
+    assert bases == list(range(50))
+    c.close()
+    stop_clean(b)
+    m = re.search(r"(\d+) group commits", b.log_path.read_text())
+    assert m and 1 <= int(m.group(1)) <= 5, m and m.group(0)
