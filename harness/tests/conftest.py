@@ -75,7 +75,8 @@ class Proc:
         self.pid = self.popen.pid
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text(errors="replace")
 
     def alive(self):
