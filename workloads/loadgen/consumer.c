@@ -142,6 +142,7 @@ static int commit_positions(consumer *c) {
       atomic_fetch_add_explicit(&w->errors, 1, memory_order_relaxed);
       sp_warn("commit failed: %s", rd_kafka_err2str(e));
     }
+    hist_writer_flush(c->hist); /* the COMMIT records, at once */
   }
   rd_kafka_topic_partition_list_destroy(l);
   c->last_commit_ns = sp_mono_ns();
@@ -394,6 +395,7 @@ static void commit_batch_first(consumer *c, int n) {
     atomic_fetch_add_explicit(&w->errors, 1, memory_order_relaxed);
     sp_warn("commit failed, batch dropped: %s", rd_kafka_err2str(e));
   }
+  hist_writer_flush(c->hist); /* the COMMIT records, before any processing */
   rd_kafka_topic_partition_list_destroy(l);
 }
 
@@ -432,6 +434,9 @@ static void process_batch(consumer *c, int n) {
     }
   for (int i = 0; i < n; i++)
     if (c->batch[i]) rd_kafka_message_destroy(c->batch[i]);
+  /* the batch's output (APPLY/SKIP) goes out with one write: a crash loses
+   * at most the batch being processed */
+  if (hist_writer_flush(c->hist) != 0) sp_error("history flush failed: %s", strerror(errno));
   if (!commit_first) {
     uint64_t due = c->last_commit_ns + (uint64_t)(w->spec.commit_interval_ms * 1e6);
     if (w->spec.commit_interval_ms <= 0 || sp_mono_ns() >= due) commit_positions(c);
