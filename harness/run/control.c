@@ -106,6 +106,7 @@ static void on_line(run_ctx *c, run_worker *w, const char *line) {
     break;
   case WMSG_STATS:
     w->last = m.stats;
+    w->last_stats_ns = sp_mono_ns();
     break;
   case WMSG_POS:
     for (int i = 0; i < m.n_pos; i++)

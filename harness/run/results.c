@@ -131,7 +131,7 @@ static json_t *summary_json(run_ctx *c, const latency_set *lat, const tl_counts 
     json_array_append_new(pub, json_real((double)tc->rows[k].acked));
     json_array_append_new(con, json_real((double)tc->rows[k].consumed));
     json_array_append_new(perr, json_real((double)tc->rows[k].nacked));
-    json_array_append_new(back, json_integer(acked * (int64_t)spt - consumed));
+    json_array_append_new(back, json_integer(timeline_backlog(acked, spt, consumed)));
   }
   json_object_set_new(s, "publishRate", pub);
   json_object_set_new(s, "consumeRate", con);
@@ -209,6 +209,7 @@ static json_t *summary_json(run_ctx *c, const latency_set *lat, const tl_counts 
   put_str(run, "end_time", end);
   put_num(run, "duration_s", wl->duration_s);
   put_num(run, "warmup_s", wl->warmup_s);
+  put_num(run, "warmup_effective_s", (double)(c->warmup_end - c->t0) / 1e9); /* backlog mode: longer */
   put_num(run, "measured_s", window_s);
   put_num(run, "elapsed_s", (double)(c->end - c->t0) / 1e9);
   put_int(run, "seed", (int64_t)wl->seed);
@@ -255,7 +256,8 @@ static json_t *summary_json(run_ctx *c, const latency_set *lat, const tl_counts 
 
 int results_write(run_ctx *c, int verdict, const char *verdict_name, char *err, size_t err_len) {
   (void)verdict;
-  size_t n_seconds = c->end > c->t0 ? (size_t)((c->end - c->t0 + 999999999ull) / 1000000000ull) : 1;
+  uint64_t last = c->drain_end ? c->drain_end : c->end; /* the timeline ends with the drain */
+  size_t n_seconds = last > c->t0 ? (size_t)((last - c->t0 + 999999999ull) / 1000000000ull) : 1;
   if (!n_seconds) n_seconds = 1;
   latency_set lat;
   tl_counts tc;

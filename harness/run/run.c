@@ -242,8 +242,16 @@ static void rate_search_step(run_ctx *c, rate_controller *ctl, uint64_t now, uin
   wstats p = run_totals(c, WROLE_PRODUCER), q = run_totals(c, WROLE_CONSUMER);
   uint64_t spt = c->n_topics ? c->n_subs / c->n_topics : 1;
   uint64_t rel = now - c->t0;
-  double r = ratectl_next(ctl, *rate, period, schedule_intended_before(&c->sched, rel), p.acked,
-                          spt ? q.consumed / spt : 0);
+  /* the counters are as of the producers' last reports: compare them with
+   * what the schedule intended by then, not by now (else the report's age
+   * looks like a publish backlog) */
+  uint64_t as_of = now;
+  for (uint32_t i = 0; i < c->n_producers; i++)
+    if (c->workers[i].state == RW_RUNNING && c->workers[i].last_stats_ns &&
+        c->workers[i].last_stats_ns < as_of)
+      as_of = c->workers[i].last_stats_ns;
+  uint64_t intended = schedule_intended_before(&c->sched, as_of > c->t0 ? as_of - c->t0 : 0);
+  double r = ratectl_next(ctl, *rate, period, intended, p.acked, spt ? q.consumed / spt : 0);
   uint64_t at = rel + 100000000ull;
   if (schedule_retarget(&c->sched, at, r) == 0) {
     c->rates = sp_realloc(c->rates, (c->n_rates + 1) * sizeof *c->rates);
@@ -375,9 +383,9 @@ static void print_figures(run_ctx *c) {
   if (!s) return;
   json_t *counts = json_object_get(s, "counts"), *unc = json_object_get(s, "uncorrected");
 #define NUM(o, k) json_number_value(json_object_get(o, k))
-  printf("streamproof run %s: %s, %.0f s measured (%.0f s warm-up), seed %" PRIu64 "\n",
+  printf("streamproof run %s: %s, %.0f s measured after %.1f s warm-up, seed %" PRIu64 "\n",
          c->wl.name, c->embedded ? "embedded refbroker" : c->bootstrap, NUM(json_object_get(s, "run"), "measured_s"),
-         c->wl.warmup_s, c->wl.seed);
+         (double)(c->warmup_end - c->t0) / 1e9, c->wl.seed);
   printf("  messages   intended %.0f  sent %.0f  acked %.0f  failed %.0f  consumed %.0f\n",
          NUM(counts, "intended"), NUM(counts, "sent"), NUM(counts, "acked"), NUM(counts, "nacked"),
          NUM(counts, "consumed"));

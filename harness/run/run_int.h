@@ -55,6 +55,7 @@ typedef struct run_worker {
   run_incarnation *incs;
   size_t n_incs;
   wstats last;     /* latest counters of the current incarnation */
+  uint64_t last_stats_ns; /* when they arrived (they were taken just before) */
   wstats finished; /* sum of earlier incarnations' last counters */
   char error[512]; /* last error line */
   uint32_t topic;

@@ -160,6 +160,11 @@ int timeline_count(run_ctx *c, size_t n_seconds, tl_counts *tc, char *err, size_
   return rc;
 }
 
+int64_t timeline_backlog(int64_t acked, uint64_t subs_per_topic, int64_t consumed) {
+  int64_t b = acked * (int64_t)subs_per_topic - consumed;
+  return b > 0 ? b : 0;
+}
+
 const char *timeline_phase(const run_ctx *c, size_t k) {
   uint64_t t = c->t0 + (uint64_t)k * 1000000000ull;
   if (t < c->warmup_end) return "warmup";
@@ -191,7 +196,7 @@ int timeline_write(run_ctx *c, const tl_counts *tc, const latency_set *lat, char
     consumed += (int64_t)r->consumed;
     fprintf(f, "%zu,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64,
             k, timeline_phase(c, k), r->intended, r->sent, r->acked, r->nacked, r->consumed,
-            r->errors, acked * (int64_t)spt - consumed);
+            r->errors, timeline_backlog(acked, spt, consumed));
     const lat_second *p = k < lat->n_seconds ? &lat->sec[LAT_PUBLISH][k] : NULL;
     const lat_second *e = k < lat->n_seconds ? &lat->sec[LAT_E2E][k] : NULL;
     static const lat_second empty;

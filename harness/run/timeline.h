@@ -11,7 +11,8 @@
  *   acked     ACK records by t_ns; nacked: NACK records by t_ns
  *   consumed  APPLY records (consumer and effect-store files) by t_ns
  *   errors    nacked + failed commits
- *   backlog   acked so far x subscriptions per topic - consumed so far
+ *   backlog   acked so far x subscriptions per topic - consumed so far,
+ *             never below 0 (redeliveries can make consumed exceed it)
  * Second k covers [t0 + k s, t0 + k + 1 s); records before t0 count in
  * second 0, records after the last second in the last. */
 #ifndef SP_TIMELINE_H
@@ -41,6 +42,9 @@ int timeline_count(run_ctx *c, size_t n_seconds, tl_counts *out, char *err, size
 /* Writes timeline.csv. 0, or -1 with err. */
 int timeline_write(run_ctx *c, const tl_counts *tc, const latency_set *lat, char *err, size_t err_len);
 void timeline_free(tl_counts *tc);
+
+/* The backlog from running totals (clamped at 0). */
+int64_t timeline_backlog(int64_t acked, uint64_t subs_per_topic, int64_t consumed);
 
 /* The phase of second k ("warmup", "measure", "drain"). */
 const char *timeline_phase(const run_ctx *c, size_t k);
