@@ -128,6 +128,7 @@ static void on_line(run_ctx *c, run_worker *w, const char *line) {
 
 /* Reads what worker w sent; returns -1 when its connection closed. */
 static int read_worker(run_ctx *c, run_worker *w) {
+  if (w->fd < 0) return -1;
   for (;;) {
     size_t room;
     char *dst = wline_space(&w->in, &room);
@@ -143,6 +144,13 @@ static int read_worker(run_ctx *c, run_worker *w) {
       sp_error("%s: control line too long: dropping the connection", w->name);
       return -1;
     }
+  }
+}
+
+void worker_read_rest(run_ctx *c, run_worker *w) {
+  if (w->fd >= 0 && read_worker(c, w) < 0) {
+    close(w->fd);
+    w->fd = -1;
   }
 }
 

@@ -174,6 +174,9 @@ void control_close(run_ctx *c);
 int run_pump(run_ctx *c, int timeout_ms);
 /* Sends "go" to w if it is ready and the run has a t0. */
 void worker_go(run_ctx *c, run_worker *w);
+/* Reads and handles whatever w sent that is still buffered (its last lines
+ * before it exited), so its end is classified on everything it said. */
+void worker_read_rest(run_ctx *c, run_worker *w);
 /* Sends a message to one worker (if connected). */
 int worker_tell(run_worker *w, const wmsg *m);
 

@@ -216,6 +216,7 @@ int workers_start(run_ctx *c, char *err, size_t err_len) {
 
 void worker_exited(run_ctx *c, run_worker *w) {
   if (w->state == RW_EXITED) return;
+  worker_read_rest(c, w); /* its "done" may still be in the socket */
   int clean_end = w->state == RW_DONE;
   w->state = RW_EXITED;
   if (w->fd >= 0) {
