@@ -56,16 +56,32 @@ double run_elapsed_s(const run_ctx *c, uint64_t now) {
   return c->t0 && now > c->t0 ? (double)(now - c->t0) / 1e9 : 0;
 }
 
+/* The rate of one counter over the workers' reports: recomputed once the
+ * newest report of `role` is at least a second newer than the reference
+ * (reports come once a second, so a shorter window would swing between 0
+ * and double). */
+static void update_rate(const run_ctx *c, worker_role role, uint64_t count, uint64_t *ref_ns,
+                        uint64_t *ref_count, uint64_t *rate) {
+  uint64_t as_of = 0;
+  for (uint32_t i = 0; i < c->n_workers; i++)
+    if (c->workers[i].role == role && c->workers[i].last_stats_ns > as_of)
+      as_of = c->workers[i].last_stats_ns;
+  if (!as_of) return;
+  if (*ref_ns && as_of < *ref_ns + 900000000ull) return;
+  if (*ref_ns) {
+    double dt = (double)(as_of - *ref_ns) / 1e9;
+    *rate = count >= *ref_count ? (uint64_t)((double)(count - *ref_count) / dt) : 0;
+  }
+  *ref_ns = as_of;
+  *ref_count = count;
+}
+
 /* Formats the status line into buf. */
 static void format_line(run_ctx *c, uint64_t now, char *buf, size_t cap) {
   wstats p = run_totals(c, WROLE_PRODUCER), q = run_totals(c, WROLE_CONSUMER);
-  double dt = c->prev_progress_ns ? (double)(now - c->prev_progress_ns) / 1e9 : 0;
-  uint64_t send_rate = dt > 0 && p.sent >= c->prev_sent ? (uint64_t)((double)(p.sent - c->prev_sent) / dt) : 0;
-  uint64_t cons_rate =
-      dt > 0 && q.consumed >= c->prev_consumed ? (uint64_t)((double)(q.consumed - c->prev_consumed) / dt) : 0;
-  c->prev_sent = p.sent;
-  c->prev_consumed = q.consumed;
-  c->prev_progress_ns = now;
+  update_rate(c, WROLE_PRODUCER, p.sent, &c->prev_progress_ns, &c->prev_sent, &c->send_rate);
+  update_rate(c, WROLE_CONSUMER, q.consumed, &c->prev_consumed_ns, &c->prev_consumed, &c->consume_rate);
+  uint64_t send_rate = c->send_rate, cons_rate = c->consume_rate;
   int64_t backlog = (int64_t)(p.acked * c->n_subs / (c->n_topics ? c->n_topics : 1)) - (int64_t)q.consumed;
   double total = c->wl.warmup_s + c->wl.duration_s;
   char a[32], b[32], d[32];

@@ -149,7 +149,8 @@ typedef struct run_ctx {
   /* progress */
   int tty;
   uint64_t next_progress;
-  uint64_t prev_sent, prev_consumed, prev_progress_ns;
+  uint64_t prev_sent, prev_consumed, prev_progress_ns, prev_consumed_ns; /* rate references */
+  uint64_t send_rate, consume_rate;
   int progress_drawn;
 
   int failed; /* a fatal error was reported */
