@@ -114,7 +114,7 @@ static void add_holds(expander *e, char keys[][160], int n_keys, double start, d
       e->holds = sp_realloc(e->holds, sizeof(hold) * (size_t)e->cap_holds);
     }
     hold *h = &e->holds[e->n_holds++];
-    snprintf(h->key, sizeof h->key, "%s", keys[k]);
+    snprintf(h->key, sizeof h->key, "%.159s", keys[k]);
     h->start = start, h->end = end, h->fault = fault;
   }
 }

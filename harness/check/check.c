@@ -136,15 +136,17 @@ static void missing_files(check_state *st) {
   for (size_t c = 0; c < m->n_consumers; c++)
     if (file_missing(st, RANK_CONSUMER, m->consumers[c].id, m->readers, m->n_readers, c)) {
       st->sub_incomplete[m->consumers[c].sub] = 1;
-      strlist_addf(&st->gaps, "history/consumer-%" PRId64 ".hist is missing: its applies are "
-                   "unknown", m->consumers[c].id);
+      strlist_addf(&st->gaps,
+                   "history/consumer-%" PRId64 ".hist is missing: its applies are "
+                   "unknown",
+                   m->consumers[c].id);
     }
   for (size_t f = 0; f < st->n_files; f++) st->have_readback |= st->files[f].rank == RANK_READBACK;
   if (!st->have_readback)
     strlist_addf(&st->notes, "history/readback.hist is missing: acked-but-missing not checked");
   else if (!m->readback_completed)
     strlist_addf(&st->notes, "meta.json says the readback did not complete: acked-but-missing "
-                 "not checked");
+                             "not checked");
   st->md.readback_ok = st->have_readback && m->readback_completed;
 }
 

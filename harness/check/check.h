@@ -81,7 +81,7 @@ typedef struct check_result {
   check_info info;
   uint64_t files, records, bytes;
   double seconds;
-  char reason[512]; /* CHECK_UNKNOWN: the first reason */
+  char reason[512]; /* not valid: the first violation (invalid) or gap (unknown) */
   char error[1024]; /* CHECK_ERROR: what is wrong and where */
 } check_result;
 

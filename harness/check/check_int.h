@@ -15,10 +15,10 @@
 
 /* One file of <run>/history/. */
 typedef struct hfile {
-  char *name;       /* "history/consumer-0.hist" */
-  char *path;       /* full path */
-  int rank;         /* ingest order: producer, readback, consumer, effects */
-  int64_t id;       /* n of producer-<n>/consumer-<n>, else -1 */
+  char *name; /* "history/consumer-0.hist" */
+  char *path; /* full path */
+  int rank;   /* ingest order: producer, readback, consumer, effects */
+  int64_t id; /* n of producer-<n>/consumer-<n>, else -1 */
   uint64_t bytes;
   uint64_t torn_bytes;
 } hfile;
@@ -33,12 +33,12 @@ typedef struct check_state {
   poll_tracker pt;
   hfile *files;
   size_t n_files;
-  int have_readback;      /* readback.hist exists */
-  int global_incomplete;  /* something makes every verdict at best unknown */
-  uint8_t *sub_incomplete;/* [sub] its apply history may lack records */
-  strlist notes;          /* harmless oddities */
-  strlist violations;     /* forbidden anomalies found, one line per subscription */
-  strlist gaps;           /* why the history is incomplete */
+  int have_readback;       /* readback.hist exists */
+  int global_incomplete;   /* something makes every verdict at best unknown */
+  uint8_t *sub_incomplete; /* [sub] its apply history may lack records */
+  strlist notes;           /* harmless oddities */
+  strlist violations;      /* forbidden anomalies found, one line per subscription */
+  strlist gaps;            /* why the history is incomplete */
 } check_state;
 
 /* Per-subscription counts, verdicts, the overall verdict, the allowed and

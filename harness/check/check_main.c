@@ -45,7 +45,9 @@ int check_main(int argc, char **argv) {
     } else if (strcmp(a, "--examples") == 0 || strncmp(a, "--examples=", 11) == 0) {
       const char *v = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : "");
       if ((o.examples = parse_count(v)) < 0) {
-        fprintf(stderr, "streamproof check: --examples needs a count from 0 to 10000, got \"%s\"\n%s", v, USAGE);
+        fprintf(stderr,
+                "streamproof check: --examples needs a count from 0 to 10000, got \"%s\"\n%s", v,
+                USAGE);
         return CHECK_ERROR;
       }
     } else if (a[0] == '-') {

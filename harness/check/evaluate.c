@@ -149,8 +149,8 @@ static void ex_message(model *md, example *e, uint32_t w, uint64_t seq, uint32_t
 
 /* Subscription s applied the message `count` times over its offsets;
  * `at` is the offset its loss would be judged at. */
-static void judge_sub(model *md, uint32_t s, uint64_t count, int below, const wslot *ws,
-                      uint32_t w, uint64_t seq, const dup_occ *at) {
+static void judge_sub(model *md, uint32_t s, uint64_t count, int below, const wslot *ws, uint32_t w,
+                      uint64_t seq, const dup_occ *at) {
   check_sub_result *sr = &md->subs[s];
   if (count) {
     sr->consume_counts[count < CHECK_CONSUME_BUCKETS - 1 ? count : CHECK_CONSUME_BUCKETS - 1]++;
@@ -175,7 +175,8 @@ static void judge_sub(model *md, uint32_t s, uint64_t count, int below, const ws
 }
 
 /* Applies of subscription s at the given offsets (those in its topic). */
-static uint64_t applies_of(model *md, uint32_t s, const dup_occ *occ, uint32_t n, int only_consistent) {
+static uint64_t applies_of(model *md, uint32_t s, const dup_occ *occ, uint32_t n,
+                           int only_consistent) {
   const meta *m = md->m;
   const meta_sub *sub = &m->subs[s];
   uint32_t base = m->topics[sub->topic].tp_base;
@@ -183,7 +184,8 @@ static uint64_t applies_of(model *md, uint32_t s, const dup_occ *occ, uint32_t n
   for (uint32_t i = 0; i < n; i++) {
     if (md->tp_topic[occ[i].tp] != sub->topic || occ[i].offset < 0) continue;
     if (only_consistent && !slot_consistent(md, &occ[i])) continue;
-    const uint8_t *c = pages_get(&md->applied[sub->part_base + occ[i].tp - base], (uint64_t)occ[i].offset);
+    const uint8_t *c =
+        pages_get(&md->applied[sub->part_base + occ[i].tp - base], (uint64_t)occ[i].offset);
     if (c) count += *c;
   }
   return count;
@@ -308,13 +310,18 @@ static void writer_pass(model *md, uint32_t w) {
       uint32_t f = ws->tp_flags;
       info->acked += (f & W_ACKED) != 0;
       info->nacked += (f & W_NACKED) != 0;
+      /* without an ACK, only an observation in the log locates a message */
       if (!(f & (W_ACKED | W_NACKED))) {
-        if (f & W_OBSERVED) info->indeterminate_in_log++;
-        else info->indeterminate_not_in_log++;
+        if (f & W_LOCATED)
+          info->indeterminate_in_log++;
+        else
+          info->indeterminate_not_in_log++;
       }
-      if ((f & W_NACKED) && (f & W_OBSERVED)) info->nacked_but_present++;
-      if ((f & W_LOCATED) && !(f & W_EVALUATED)) judge_message(md, ws, w, seq);
-      else if ((f & W_ACKED) && !(f & W_LOCATED)) judge_unlocated(md, ws, w, seq);
+      if ((f & W_NACKED) && !(f & W_ACKED) && (f & W_LOCATED)) info->nacked_but_present++;
+      if ((f & W_LOCATED) && !(f & W_EVALUATED))
+        judge_message(md, ws, w, seq);
+      else if ((f & W_ACKED) && !(f & W_LOCATED))
+        judge_unlocated(md, ws, w, seq);
     }
   }
 }

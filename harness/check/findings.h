@@ -19,25 +19,25 @@
 /* One example. Which fields mean something depends on the type; unused ones
  * keep the defaults findings_add sets (-1 / 0 / NULL). */
 typedef struct example {
-  int32_t sub;       /* subscription index */
-  int32_t reader;    /* reader index (meta) */
-  uint32_t tp;       /* tp index */
-  int64_t offset;    /* where it happened */
-  int64_t offset2;   /* the other offset: duplicate's second copy, poll's
+  int32_t sub;     /* subscription index */
+  int32_t reader;  /* reader index (meta) */
+  uint32_t tp;     /* tp index */
+  int64_t offset;  /* where it happened */
+  int64_t offset2; /* the other offset: duplicate's second copy, poll's
                       * previous offset, key-order's previous message,
                       * lost-write's highest applied offset */
-  int has_writer;    /* writer/seq below are meaningful */
-  uint32_t writer;   /* writer id (as in the records, not an index) */
+  int has_writer;  /* writer/seq below are meaningful */
+  uint32_t writer; /* writer id (as in the records, not an index) */
   uint64_t seq;
-  int has_writer2;   /* inconsistent-offsets: the other message */
+  int has_writer2; /* inconsistent-offsets: the other message */
   uint32_t writer2;
-  uint64_t seq2;     /* also key-order's previous seq */
+  uint64_t seq2; /* also key-order's previous seq */
   uint32_t key;
-  uint64_t n;        /* poll-skip: offsets skipped; redelivered: applies */
-  int32_t file;      /* index into the checker's file list, or -1 */
-  uint64_t rec;      /* record index in that file */
-  uint64_t t_ns;     /* the record's t_ns */
-  const char *reason;/* static text, or NULL */
+  uint64_t n;         /* poll-skip: offsets skipped; redelivered: applies */
+  int32_t file;       /* index into the checker's file list, or -1 */
+  uint64_t rec;       /* record index in that file */
+  uint64_t t_ns;      /* the record's t_ns */
+  const char *reason; /* static text, or NULL */
 } example;
 
 typedef struct findings {

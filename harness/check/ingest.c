@@ -9,9 +9,9 @@
 static int bad(ingest *in, uint64_t idx, const hist_record *r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int bad(ingest *in, uint64_t idx, const hist_record *r, const char *fmt, ...) {
-  int n = snprintf(in->err, in->err_len, "%s: record %" PRIu64 " (%s, byte %" PRIu64 "): ",
-                   in->name, idx, hist_type_name(r->type),
-                   (uint64_t)HIST_HEADER_BYTES + idx * HIST_RECORD_BYTES);
+  int n =
+      snprintf(in->err, in->err_len, "%s: record %" PRIu64 " (%s, byte %" PRIu64 "): ", in->name,
+               idx, hist_type_name(r->type), (uint64_t)HIST_HEADER_BYTES + idx * HIST_RECORD_BYTES);
   if (n < 0 || (size_t)n >= in->err_len) return -1;
   va_list ap;
   va_start(ap, fmt);
@@ -42,9 +42,10 @@ static int where(ingest *in, uint64_t idx, const hist_record *r, int partition_o
 
 static void ignored(ingest *in, uint64_t idx, const hist_record *r) {
   if (in->md->info->ignored_records++ == 0)
-    strlist_addf(in->notes, "%s: record %" PRIu64 ": a %s record (type %u) does not belong in this "
-                 "file; ignored (later ones are only counted)", in->name, idx,
-                 hist_type_name(r->type), r->type);
+    strlist_addf(in->notes,
+                 "%s: record %" PRIu64 ": a %s record (type %u) does not belong in this "
+                 "file; ignored (later ones are only counted)",
+                 in->name, idx, hist_type_name(r->type), r->type);
 }
 
 /* ---- producer files ----------------------------------------------------- */
@@ -62,7 +63,8 @@ static int producer_record(ingest *in, uint64_t idx, const hist_record *r) {
   case HIST_ACK:
   case HIST_NACK:
     w = model_writer(md, r->writer);
-    if (w < 0) return bad(in, idx, r, "writer id %u is not in meta.json (stale meta.json?)", r->writer);
+    if (w < 0)
+      return bad(in, idx, r, "writer id %u is not in meta.json (stale meta.json?)", r->writer);
     if (r->seq > REF_SEQ_MAX) return bad(in, idx, r, "sequence %" PRIu64 " out of range", r->seq);
     if (where(in, idx, r, 1, &tp)) return -1;
     if (r->type == HIST_ACK)
@@ -73,7 +75,8 @@ static int producer_record(ingest *in, uint64_t idx, const hist_record *r) {
   case HIST_WRITER_END:
     w = meta_writer(md->m, r->actor);
     if (w < 0) w = meta_writer(md->m, r->writer);
-    if (w < 0) return bad(in, idx, r, "writer id %u is not in meta.json (stale meta.json?)", r->actor);
+    if (w < 0)
+      return bad(in, idx, r, "writer id %u is not in meta.json (stale meta.json?)", r->actor);
     md->wclean[w] = 1;
     if (r->seq > md->wsent[w]) md->wsent[w] = r->seq;
     return 0;
@@ -86,13 +89,15 @@ static int producer_record(ingest *in, uint64_t idx, const hist_record *r) {
 /* The reader (index) that wrote r, checked against meta.json. */
 static int reader_of(ingest *in, uint64_t idx, const hist_record *r, uint32_t *reader) {
   int32_t rd = meta_reader(in->md->m, r->actor);
-  if (rd < 0) return bad(in, idx, r, "reader id %u is not in meta.json (stale meta.json?)", r->actor);
+  if (rd < 0)
+    return bad(in, idx, r, "reader id %u is not in meta.json (stale meta.json?)", r->actor);
   *reader = (uint32_t)rd;
   return 0;
 }
 
 /* Checks an APPLY/SKIP against the reader's subscription; sets *tp. */
-static int consumed_where(ingest *in, uint64_t idx, const hist_record *r, uint32_t sub, uint32_t *tp) {
+static int consumed_where(ingest *in, uint64_t idx, const hist_record *r, uint32_t sub,
+                          uint32_t *tp) {
   const meta *m = in->md->m;
   if (where(in, idx, r, 0, tp)) return -1;
   if (r->topic != m->subs[sub].topic)
@@ -118,7 +123,7 @@ static int consumer_record(ingest *in, uint64_t idx, const hist_record *r) {
   model *md = in->md;
   const meta *m = md->m;
   rec_src src = {in->file, idx};
-  uint32_t reader, tp, sub;
+  uint32_t reader = 0, tp = 0, sub;
   if (r->type < HIST_READER_START || r->type > HIST_READER_END) {
     ignored(in, idx, r);
     return 0;
@@ -128,9 +133,10 @@ static int consumer_record(ingest *in, uint64_t idx, const hist_record *r) {
   switch (r->type) {
   case HIST_READER_START:
     if (r->err != (int32_t)m->subs[sub].sem)
-      strlist_addf(in->notes, "%s: reader %u starts claiming semantics %d, meta.json says %s for "
-                   "subscription %s; checked as %s", in->name, r->actor, r->err,
-                   semantics_name(m->subs[sub].sem), m->subs[sub].name,
+      strlist_addf(in->notes,
+                   "%s: reader %u starts claiming semantics %d, meta.json says %s for "
+                   "subscription %s; checked as %s",
+                   in->name, r->actor, r->err, semantics_name(m->subs[sub].sem), m->subs[sub].name,
                    semantics_name(m->subs[sub].sem));
     poll_event_of(in, idx, r, reader, -1);
     return 0;
@@ -150,15 +156,14 @@ static int consumer_record(ingest *in, uint64_t idx, const hist_record *r) {
     if (r->flags & HIST_F_IDENTITY) model_observe(md, &src, r, tp, (int32_t)sub, (int32_t)reader);
     poll_event_of(in, idx, r, reader, r->partition);
     return 0;
-  default: /* COMMIT, READER_END */
-    return 0;
+  default: /* COMMIT, READER_END */ return 0;
   }
 }
 
 static int effects_record(ingest *in, uint64_t idx, const hist_record *r) {
   model *md = in->md;
   rec_src src = {in->file, idx};
-  uint32_t reader, tp;
+  uint32_t reader = 0, tp = 0;
   if (r->type != HIST_APPLY) {
     ignored(in, idx, r);
     return 0;

@@ -26,7 +26,7 @@
 typedef struct ingest {
   model *md;
   poll_tracker *pt;
-  strlist *notes; /* odd but harmless things, for verdict.json */
+  strlist *notes;   /* odd but harmless things, for verdict.json */
   const char *name; /* file name as shown to the user: "history/consumer-0.hist" */
   uint32_t file;    /* index in the checker's file list */
   uint64_t records; /* records read, added up over files */

@@ -13,7 +13,7 @@
 #include "sp_assert.h"
 
 #define MAX_WRITERS ((1u << 20) - 2) /* a message reference keeps 20 bits of writer index */
-#define MAX_TPS ((1u << 24) - 2)     /* a writer slot keeps 24 bits of tp index */
+#define MAX_TPS     ((1u << 24) - 2) /* a writer slot keeps 24 bits of tp index */
 
 /* Parsing context: the file name for messages and where the error goes. */
 typedef struct mctx {
@@ -58,10 +58,27 @@ static int idmap_put(meta_idmap *im, uint32_t id, uint32_t val) {
   return 0;
 }
 
-static int32_t idmap_get(const meta_idmap *im, uint32_t id) {
+int32_t meta_idmap_probe(const meta_idmap *im, uint32_t id) {
   if (!im->cap) return -1;
   size_t i = idmap_slot(im, id);
   return im->keys[i] == id ? (int32_t)im->vals[i] : -1;
+}
+
+#define DIRECT_IDS (1u << 20)
+
+/* Builds the direct table once every id is in (ids below DIRECT_IDS). */
+static void idmap_direct(meta_idmap *im) {
+  uint32_t max = 0;
+  for (size_t i = 0; i < im->cap; i++) {
+    if (im->keys[i] == UINT64_MAX) continue;
+    if (im->keys[i] >= DIRECT_IDS) return;
+    if (im->keys[i] > max) max = (uint32_t)im->keys[i];
+  }
+  im->direct_len = (size_t)max + 1;
+  im->direct = sp_malloc(im->direct_len * sizeof *im->direct);
+  for (size_t i = 0; i < im->direct_len; i++) im->direct[i] = -1;
+  for (size_t i = 0; i < im->cap; i++)
+    if (im->keys[i] != UINT64_MAX) im->direct[im->keys[i]] = (int32_t)im->vals[i];
 }
 
 /* ---- typed member access ---------------------------------------------- */
@@ -294,8 +311,10 @@ static int load_ordering(mctx *c, json_t *root, meta *m) {
   if (!o) return 0; /* default: none */
   if (!json_is_string(o)) return fail(c, "ordering: expected a string");
   const char *s = json_string_value(o);
-  if (strcmp(s, "per_key") == 0) m->per_key = 1;
-  else if (strcmp(s, "none") != 0) return fail(c, "ordering: \"%s\" is not per_key or none", s);
+  if (strcmp(s, "per_key") == 0)
+    m->per_key = 1;
+  else if (strcmp(s, "none") != 0)
+    return fail(c, "ordering: \"%s\" is not per_key or none", s);
   return 0;
 }
 
@@ -312,14 +331,18 @@ int meta_load(const char *path, meta *m, char *err, size_t err_len) {
   }
   int rc = -1;
   int64_t version;
-  if (!json_is_object(root)) fail(&c, "expected a JSON object");
+  if (!json_is_object(root))
+    fail(&c, "expected a JSON object");
   else if (member_int(&c, root, "meta", "version", 1, 1, &version) == 0 &&
            load_topics(&c, root, m) == 0 && load_ordering(&c, root, m) == 0 &&
            load_subs(&c, root, m) == 0 && load_producers(&c, root, m) == 0 &&
            load_consumers(&c, root, m) == 0 &&
            load_completed(&c, root, "drain", &m->drain_completed) == 0 &&
-           load_completed(&c, root, "readback", &m->readback_completed) == 0)
+           load_completed(&c, root, "readback", &m->readback_completed) == 0) {
+    idmap_direct(&m->writer_ids);
+    idmap_direct(&m->reader_ids);
     rc = 0;
+  }
   json_decref(root);
   if (rc) meta_free(m);
   return rc;
@@ -338,11 +361,10 @@ void meta_free(meta *m) {
   free(m->writer_ids.vals);
   free(m->reader_ids.keys);
   free(m->reader_ids.vals);
+  free(m->writer_ids.direct);
+  free(m->reader_ids.direct);
   memset(m, 0, sizeof *m);
 }
-
-int32_t meta_writer(const meta *m, uint32_t id) { return idmap_get(&m->writer_ids, id); }
-int32_t meta_reader(const meta *m, uint32_t id) { return idmap_get(&m->reader_ids, id); }
 
 int32_t meta_producer_by_id(const meta *m, int64_t id) {
   for (size_t i = 0; i < m->n_producers; i++)

@@ -31,7 +31,7 @@ typedef struct meta_topic {
 typedef struct meta_sub {
   int64_t id;
   char *name;
-  uint32_t topic;     /* index into topics */
+  uint32_t topic; /* index into topics */
   semantics sem;
   uint32_t part_base; /* first sub-part index */
 } meta_sub;
@@ -48,17 +48,20 @@ typedef struct meta_consumer {
 
 /* One writer or reader incarnation. */
 typedef struct meta_proc {
-  uint32_t id;     /* writer/reader id, unique in the run */
-  uint32_t owner;  /* index into producers (writers) or consumers (readers) */
+  uint32_t id;    /* writer/reader id, unique in the run */
+  uint32_t owner; /* index into producers (writers) or consumers (readers) */
   int32_t incarnation;
   meta_exit exit;
 } meta_proc;
 
-/* u32 id -> index, open addressing (ids are sparse in one shared space). */
+/* u32 id -> index: a direct table when the ids are small (as streamproof
+ * run allocates them), else open addressing. Looked up once per record. */
 typedef struct meta_idmap {
   uint64_t *keys; /* UINT64_MAX = empty */
   uint32_t *vals;
   size_t cap;
+  int32_t *direct; /* index by id, -1 = none; NULL when an id is too large */
+  size_t direct_len;
 } meta_idmap;
 
 typedef struct meta {
@@ -88,8 +91,13 @@ int meta_load(const char *path, meta *m, char *err, size_t err_len);
 void meta_free(meta *m);
 
 /* Index of a writer/reader id, or -1 when meta.json does not list it. */
-int32_t meta_writer(const meta *m, uint32_t id);
-int32_t meta_reader(const meta *m, uint32_t id);
+static inline int32_t meta_idmap_get(const meta_idmap *im, uint32_t id);
+static inline int32_t meta_writer(const meta *m, uint32_t id) {
+  return meta_idmap_get(&m->writer_ids, id);
+}
+static inline int32_t meta_reader(const meta *m, uint32_t id) {
+  return meta_idmap_get(&m->reader_ids, id);
+}
 /* Index of the producer/consumer/subscription with that id, or -1. */
 int32_t meta_producer_by_id(const meta *m, int64_t id);
 int32_t meta_consumer_by_id(const meta *m, int64_t id);
@@ -103,5 +111,11 @@ static inline uint32_t meta_reader_sub(const meta *m, uint32_t reader) {
 uint32_t meta_tp_topic(const meta *m, uint32_t tp);
 
 const char *meta_exit_name(meta_exit e);
+
+int32_t meta_idmap_probe(const meta_idmap *im, uint32_t id);
+static inline int32_t meta_idmap_get(const meta_idmap *im, uint32_t id) {
+  if (im->direct) return id < im->direct_len ? im->direct[id] : -1;
+  return meta_idmap_probe(im, id);
+}
 
 #endif

@@ -229,8 +229,10 @@ static void ex_record(example *e, const rec_src *src, const hist_record *r, int3
 static void unknown_at(model *md, uint64_t *slot, const rec_src *src, const hist_record *r,
                        uint32_t tp, int32_t reader, const char *why, int writer_known) {
   uint64_t held = *slot & REF_MASK;
-  if (held == 0) *slot |= REF_UNKNOWN;
-  else if (held != REF_UNKNOWN) inconsistent(md, slot, held, REF_UNKNOWN, tp, r->offset, src, r->t_ns);
+  if (held == 0)
+    *slot |= REF_UNKNOWN;
+  else if (held != REF_UNKNOWN)
+    inconsistent(md, slot, held, REF_UNKNOWN, tp, r->offset, src, r->t_ns);
   if (*slot & SLOT_UNKNOWN) return;
   *slot |= SLOT_UNKNOWN;
   example *e = findings_add(md->f, ANOM_UNKNOWN_MESSAGE, tp, -1);
@@ -277,10 +279,14 @@ void model_observe(model *md, const rec_src *src, const hist_record *r, uint32_t
     content_at(md, slot, src, r, tp, reader, "record key differs from the identity's key");
     return;
   }
+  uint64_t ref = ref_make((uint32_t)widx, r->seq);
+  /* The common case: the offset is known to hold this message (its ack said
+   * so, or an earlier observation), so the message is located already and
+   * nothing new is learnt; its slot in the message table is not touched. */
+  if ((*slot & REF_MASK) == ref) return;
   wslot *ws = pages_at(&md->wmsgs[widx], r->seq);
-  ws->tp_flags |= W_OBSERVED;
   if (r->seq + 1 > md->wseen[widx]) md->wseen[widx] = r->seq + 1;
-  place(md, slot, ref_make((uint32_t)widx, r->seq), ws, r->key, tp, r->offset, src, r->t_ns);
+  place(md, slot, ref, ws, r->key, tp, r->offset, src, r->t_ns);
 }
 
 void model_apply(model *md, const rec_src *src, const hist_record *r, uint32_t sub, uint32_t tp,

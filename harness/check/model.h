@@ -40,16 +40,16 @@
 /* ---- slot encoding ------------------------------------------------------ */
 
 #define REF_SEQ_BITS 36
-#define REF_SEQ_MAX ((1ull << REF_SEQ_BITS) - 1)
-#define REF_MASK ((1ull << 56) - 1)
-#define REF_UNKNOWN (0xfffffull << REF_SEQ_BITS)
+#define REF_SEQ_MAX  ((1ull << REF_SEQ_BITS) - 1)
+#define REF_MASK     ((1ull << 56) - 1)
+#define REF_UNKNOWN  (0xfffffull << REF_SEQ_BITS)
 
-#define SLOT_ACKED (1ull << 56)        /* an ACK reported this offset */
-#define SLOT_READBACK (1ull << 57)     /* the readback found a record here */
-#define SLOT_EXISTS (1ull << 58)       /* some record says the offset exists */
+#define SLOT_ACKED        (1ull << 56) /* an ACK reported this offset */
+#define SLOT_READBACK     (1ull << 57) /* the readback found a record here */
+#define SLOT_EXISTS       (1ull << 58) /* some record says the offset exists */
 #define SLOT_INCONSISTENT (1ull << 59) /* different messages seen here (counted) */
-#define SLOT_UNKNOWN (1ull << 60)      /* unknown-message counted here */
-#define SLOT_CONTENT (1ull << 61)      /* content-mismatch counted here */
+#define SLOT_UNKNOWN      (1ull << 60) /* unknown-message counted here */
+#define SLOT_CONTENT      (1ull << 61) /* content-mismatch counted here */
 
 static inline uint64_t ref_make(uint32_t widx, uint64_t seq) {
   return ((uint64_t)widx + 1) << REF_SEQ_BITS | seq;
@@ -61,15 +61,16 @@ static inline uint64_t ref_seq(uint64_t ref) { return ref & REF_SEQ_MAX; }
 
 /* ---- message slots ------------------------------------------------------ */
 
-#define TP_NONE 0xffffffu
-#define W_ACKED (1u << 24)        /* an ACK was recorded */
-#define W_NACKED (1u << 25)       /* a NACK was recorded */
-#define W_LOCATED (1u << 26)      /* offset/tp hold where it was first acked or seen */
-#define W_OBSERVED (1u << 27)     /* seen in the log (readback or apply) */
-#define W_DUP (1u << 28)          /* seen at more than one offset: see dups */
-#define W_EVALUATED (1u << 29)    /* judged for loss (evaluate.c) */
-#define W_HAS_TP (1u << 30)       /* tp is meaningful (located, or an ack without offset) */
-#define W_PART_UNKNOWN (1u << 31) /* ack without partition: tp is the topic's first */
+#define TP_NONE  0xffffffu
+#define W_ACKED  (1u << 24) /* an ACK was recorded */
+#define W_NACKED (1u << 25) /* a NACK was recorded */
+/* W_LOCATED: offset/tp say where the message was first acked or seen (so a
+ * located message without an ACK was seen in the log). */
+#define W_LOCATED      (1u << 26)
+#define W_DUP          (1u << 27) /* seen at more than one offset: see dups */
+#define W_EVALUATED    (1u << 28) /* judged for loss (evaluate.c) */
+#define W_HAS_TP       (1u << 29) /* tp is meaningful (located, or an ack without offset) */
+#define W_PART_UNKNOWN (1u << 30) /* ack without partition: tp is the topic's first */
 
 typedef struct wslot {
   int64_t offset;
@@ -102,15 +103,15 @@ typedef struct model {
   findings *f;
   check_info *info;
   /* per tp */
-  pages *slots;         /* u64 slot by offset */
+  pages *slots; /* u64 slot by offset */
   uint32_t *tp_topic;
-  uint64_t *log_start;  /* END_OFFSETS log start (0 without readback) */
-  int64_t *log_end;     /* END_OFFSETS end offset, -1 unknown */
+  uint64_t *log_start; /* END_OFFSETS log start (0 without readback) */
+  int64_t *log_end;    /* END_OFFSETS end offset, -1 unknown */
   /* per writer */
-  pages *wmsgs;         /* wslot by seq */
-  uint64_t *wsent;      /* WRITER_END.seq: messages handed to the client */
-  uint64_t *wseen;      /* 1 + highest seq any record names */
-  uint8_t *wclean;      /* wrote WRITER_END */
+  pages *wmsgs;    /* wslot by seq */
+  uint64_t *wsent; /* WRITER_END.seq: messages handed to the client */
+  uint64_t *wseen; /* 1 + highest seq any record names */
+  uint8_t *wclean; /* wrote WRITER_END */
   /* per subscription-partition */
   pages *applied;       /* u8 apply count by offset */
   int64_t *max_applied; /* highest offset applied, -1 none */
@@ -127,8 +128,8 @@ typedef struct model {
   /* last writer id looked up (records come in runs of one writer) */
   uint32_t last_writer_id;
   int32_t last_widx;
-  int readback_ok;         /* readback.hist present and meta says completed */
-  uint64_t readback_needed;/* acked messages only the readback could vouch for */
+  int readback_ok;          /* readback.hist present and meta says completed */
+  uint64_t readback_needed; /* acked messages only the readback could vouch for */
 } model;
 
 void model_init(model *md, const meta *m, findings *f, check_info *info, check_sub_result *subs);

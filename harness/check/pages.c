@@ -26,8 +26,10 @@ static size_t far_find(const pages *pg, uint64_t no) {
   size_t lo = 0, hi = pg->far_len;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (pg->far[mid].no < no) lo = mid + 1;
-    else hi = mid;
+    if (pg->far[mid].no < no)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo;
 }

@@ -18,9 +18,9 @@
 
 #include "sp_assert.h"
 
-#define PAGES_BITS 12
-#define PAGES_ELEMS (1u << PAGES_BITS)
-#define PAGES_MASK (PAGES_ELEMS - 1)
+#define PAGES_BITS         12
+#define PAGES_ELEMS        (1u << PAGES_BITS)
+#define PAGES_MASK         (PAGES_ELEMS - 1)
 #define PAGES_DIRECT_LIMIT (1ull << 20) /* pages below this are directly indexed */
 
 typedef struct pages_far {
@@ -30,13 +30,13 @@ typedef struct pages_far {
 
 typedef struct pages {
   size_t elem_bytes;
-  uint8_t **dir;       /* direct pages, by page number */
+  uint8_t **dir; /* direct pages, by page number */
   size_t dir_len;
-  pages_far *far;      /* pages numbered >= PAGES_DIRECT_LIMIT, sorted */
+  pages_far *far; /* pages numbered >= PAGES_DIRECT_LIMIT, sorted */
   size_t far_len, far_cap;
-  uint64_t cached_no;  /* page number of `cached` (valid when cached != NULL) */
+  uint64_t cached_no; /* page number of `cached` (valid when cached != NULL) */
   uint8_t *cached;
-  size_t page_count;   /* allocated pages (memory = page_count * page bytes) */
+  size_t page_count; /* allocated pages (memory = page_count * page bytes) */
 } pages;
 
 void pages_init(pages *pg, size_t elem_bytes);

@@ -23,7 +23,8 @@ static uint32_t reader_partitions(const poll_tracker *pt, uint32_t r) {
 void poll_free(poll_tracker *pt) {
   for (size_t r = 0; r < pt->m->n_readers; r++) {
     if (!pt->lanes[r]) continue;
-    for (uint32_t p = 0; p < reader_partitions(pt, (uint32_t)r); p++) free(pt->lanes[r][p].deferred);
+    for (uint32_t p = 0; p < reader_partitions(pt, (uint32_t)r); p++)
+      free(pt->lanes[r][p].deferred);
     free(pt->lanes[r]);
   }
   free(pt->lanes);

@@ -39,16 +39,19 @@ static void running_processes(check_state *st) {
   for (size_t i = 0; i < m->n_writers; i++)
     if (m->writers[i].exit == EXIT_RUNNING) {
       st->global_incomplete = 1;
-      strlist_addf(&st->gaps, "writer %u of producer %" PRId64 " is still running: its history "
-                   "may be incomplete", m->writers[i].id, m->producers[m->writers[i].owner].id);
+      strlist_addf(&st->gaps,
+                   "writer %u of producer %" PRId64 " is still running: its history "
+                   "may be incomplete",
+                   m->writers[i].id, m->producers[m->writers[i].owner].id);
     }
   for (size_t i = 0; i < m->n_readers; i++)
     if (m->readers[i].exit == EXIT_RUNNING) {
       uint32_t sub = m->consumers[m->readers[i].owner].sub;
       st->sub_incomplete[sub] = 1;
-      strlist_addf(&st->gaps, "reader %u of consumer %" PRId64 " (%s) is still running: its "
-                   "history may be incomplete", m->readers[i].id,
-                   m->consumers[m->readers[i].owner].id, m->subs[sub].name);
+      strlist_addf(&st->gaps,
+                   "reader %u of consumer %" PRId64 " (%s) is still running: its "
+                   "history may be incomplete",
+                   m->readers[i].id, m->consumers[m->readers[i].owner].id, m->subs[sub].name);
     }
 }
 
@@ -79,12 +82,15 @@ static check_verdict judge_sub(check_state *st, uint32_t s) {
     return CHECK_INVALID;
   }
   if (unseen_undrained)
-    strlist_addf(&st->gaps, "the final drain did not complete and %s has %" PRIu64 " unseen "
-                 "message%s: not yet read cannot be told from lost", sub->name, unseen_undrained,
-                 unseen_undrained == 1 ? "" : "s");
+    strlist_addf(&st->gaps,
+                 "the final drain did not complete and %s has %" PRIu64 " unseen "
+                 "message%s: not yet read cannot be told from lost",
+                 sub->name, unseen_undrained, unseen_undrained == 1 ? "" : "s");
   if (inconclusive)
-    strlist_addf(&st->gaps, "%s: %" PRIu64 " lost or unseen messages, but its apply history "
-                 "is incomplete", sub->name, inconclusive);
+    strlist_addf(&st->gaps,
+                 "%s: %" PRIu64 " lost or unseen messages, but its apply history "
+                 "is incomplete",
+                 sub->name, inconclusive);
   if (unseen_undrained || inconclusive || st->sub_incomplete[s] || st->global_incomplete)
     return CHECK_UNKNOWN;
   return CHECK_VALID;
@@ -148,10 +154,12 @@ void verdict_judge(check_state *st) {
   running_processes(st);
   if (!st->md.readback_ok && st->md.readback_needed) {
     st->global_incomplete = 1;
-    strlist_addf(&st->gaps, "the readback is %s and %" PRIu64 " acked message%s %s not applied "
+    strlist_addf(&st->gaps,
+                 "the readback is %s and %" PRIu64 " acked message%s %s not applied "
                  "by every subscription: acked-but-missing cannot be ruled out",
                  st->have_readback ? "incomplete" : "missing", st->md.readback_needed,
-                 st->md.readback_needed == 1 ? "" : "s", st->md.readback_needed == 1 ? "was" : "were");
+                 st->md.readback_needed == 1 ? "" : "s",
+                 st->md.readback_needed == 1 ? "was" : "were");
   }
   int invalid = judge_unread_topics(st), unknown = st->global_incomplete;
   for (uint32_t s = 0; s < m->n_subs; s++) {

@@ -25,11 +25,13 @@ static double log1p_over(double t) { return fabs(t) > 1e-8 ? log1p(t) / t : 1.0 
 
 static double zipf_h(double s, double x) { return exp(-s * log(x)); }
 
+/* H(x), the antiderivative of h: ln(x) * expm1(t)/t with t = (1-s) ln x. */
 static double zipf_H(double s, double x) {
   double lx = log(x);
   return expm1_over((1.0 - s) * lx) * lx;
 }
 
+/* H^-1(u) = exp(u * log1p(t)/t) with t = u (1-s). */
 static double zipf_H_inv(double s, double u) {
   double t = u * (1.0 - s);
   if (t < -1.0) t = -1.0; /* rounding at the edge of the domain */
@@ -55,6 +57,7 @@ void keys_init(key_gen *g, key_distribution dist, uint32_t count, double exponen
   }
 }
 
+/* One zipf draw by rejection-inversion (see the comment above); 0-based. */
 static uint32_t zipf_next(const key_gen *g, rng *r) {
   if (g->count == 1) return 0;
   double s = g->s;

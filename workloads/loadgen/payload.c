@@ -15,6 +15,8 @@ static size_t pool_random_bytes(const workload *w) {
   return (size_t)((double)sizes_max(&w->message_size) * w->random_bytes_ratio);
 }
 
+/* Reads the payload file, which must still be `expect` bytes (it was
+ * checked at load; a file changed since is an error, not a short read). */
 static int read_file(payload_src *p, const char *path, size_t expect, char *err, size_t err_len) {
   FILE *f = fopen(path, "rb");
   if (!f) {

@@ -1,12 +1,14 @@
 /* ratecontrol.c: the max-sustainable-rate search; see ratecontrol.h. */
 #include "ratecontrol.h"
 
+/* Starts at the maximum ramping factor, as OMB does. */
 void ratectl_init(rate_controller *c, const rate_search_conf *conf) {
   c->conf = *conf;
   c->ramping_factor = conf->max_ramping_factor;
   c->prev_published = c->prev_received = 0;
 }
 
+/* count per period_ns as a rate per second. */
 static double per_second(double count, uint64_t period_ns) {
   return period_ns ? count * 1e9 / (double)period_ns : 0;
 }

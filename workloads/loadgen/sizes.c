@@ -21,6 +21,7 @@ void sizes_prepare(size_dist *d) {
   }
 }
 
+/* The nearest size within the bounds (the redraw loop's last resort). */
 static uint32_t clamp_size(double x, const size_dist *d) {
   if (x < d->min_bytes) return d->min_bytes;
   if (x > d->max_bytes) return d->max_bytes;

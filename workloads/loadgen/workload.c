@@ -52,6 +52,7 @@ void wl_defaults(workload *w) {
   w->marks = sp_calloc(1, sizeof *w->marks);
 }
 
+/* Frees a property list and leaves it empty. */
 static void kv_free(kv_list *kv) {
   for (size_t i = 0; i < kv->n; i++) {
     free(kv->keys[i]);
@@ -64,6 +65,7 @@ static void kv_free(kv_list *kv) {
 
 void kv_list_free(kv_list *kv) { kv_free(kv); }
 
+/* Frees everything the fields own (not the marks). */
 void wl_free_fields(workload *w) {
   free(w->path);
   free(w->dir);
@@ -142,6 +144,7 @@ static const char *const alternatives[][2] = {
     {"key_distribution", "keyDistributor"},
 };
 
+/* After a --set of `top`, forgets the key that says the same thing. */
 static void drop_alternative(workload *w, const char *top) {
   for (size_t i = 0; i < sizeof alternatives / sizeof alternatives[0]; i++)
     for (int j = 0; j < 2; j++)

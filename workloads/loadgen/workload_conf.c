@@ -40,6 +40,7 @@ const subscription_conf *workload_subscription(const workload *w, uint32_t s) {
   return &w->subscriptions[s];
 }
 
+/* Appends k = v (copies). */
 static void kv_add(kv_list *kv, const char *k, const char *v) {
   kv->keys = sp_realloc(kv->keys, (kv->n + 1) * sizeof *kv->keys);
   kv->values = sp_realloc(kv->values, (kv->n + 1) * sizeof *kv->values);
@@ -48,6 +49,7 @@ static void kv_add(kv_list *kv, const char *k, const char *v) {
   kv->n++;
 }
 
+/* Appends every property of `from`, in order. */
 static void kv_add_all(kv_list *kv, const kv_list *from) {
   for (size_t i = 0; i < from->n; i++) kv_add(kv, from->keys[i], from->values[i]);
 }
@@ -74,12 +76,14 @@ void workload_rdkafka_conf(const workload *w, wl_client client, kv_list *out) {
   kv_add_all(out, client == WL_CLIENT_PRODUCER ? &w->rdkafka_producer : &w->rdkafka_consumer);
 }
 
+/* Appends a copy of s, keeping argv NULL-terminated. */
 static void arg_push(char ***argv, size_t *argc, const char *s) {
   *argv = sp_realloc(*argv, (*argc + 2) * sizeof **argv);
   (*argv)[(*argc)++] = sp_strdup(s);
   (*argv)[*argc] = NULL;
 }
 
+/* Appends "flag v" unless v is 0 (not set: refbroker's default applies). */
 static void flag_push(char ***argv, size_t *argc, const char *flag, int64_t v) {
   if (!v) return; /* refbroker's own default */
   char buf[32];

@@ -195,6 +195,7 @@ static const field step_fields[] = {
 };
 static const ftable step_table = {"rate_profile.steps[]", step_fields, COUNT(step_fields)};
 
+/* rate_profile.steps: a list of {at_s, rate}. */
 static int parse_steps(pctx *c, yaml_node_t *n, void *dst, const field *f) {
   (void)f;
   rate_profile *p = (rate_profile *)((char *)dst - offsetof(rate_profile, steps));
@@ -207,6 +208,7 @@ static const field pause_fields[] = {
 };
 static const ftable pause_table = {"consumer.pauses[]", pause_fields, COUNT(pause_fields)};
 
+/* consumer.pauses: a list of {at_s, for_s}. */
 static int parse_pauses(pctx *c, yaml_node_t *n, void *dst, const field *f) {
   (void)f;
   consumer_conf *cc = (consumer_conf *)((char *)dst - offsetof(consumer_conf, pauses));
@@ -222,12 +224,14 @@ static const field sub_fields[] = {
 };
 static const ftable sub_table = {"subscriptions[]", sub_fields, COUNT(sub_fields)};
 
+/* A subscriptions: entry starts with every field "inherit". */
 static void sub_init(void *item) {
   subscription_override *o = item;
   o->semantics = -1;
   o->processing_us = o->start_delay_s = o->commit_interval_ms = NAN;
 }
 
+/* subscriptions: per-subscription overrides, resolved in validation. */
 static int parse_subscriptions(pctx *c, yaml_node_t *n, void *dst, const field *f) {
   (void)f;
   workload *w = (workload *)((char *)dst - offsetof(workload, sub_overrides));
@@ -247,6 +251,8 @@ static const field size_fields[] = {
 };
 static const ftable size_table = {"message_size", size_fields, COUNT(size_fields)};
 
+/* message_size: a byte count (fixed) or a distribution mapping; which keys
+ * each distribution takes is checked in validation. */
 static int parse_message_size(pctx *c, yaml_node_t *n, void *dst, const field *f) {
   (void)f;
   size_dist *d = dst;

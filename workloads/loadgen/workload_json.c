@@ -13,6 +13,7 @@ static void put_num(json_t *o, const char *k, double v) { put(o, k, json_real(v)
 static void put_int(json_t *o, const char *k, int64_t v) { put(o, k, json_integer(v)); }
 static void put_str(json_t *o, const char *k, const char *v) { put(o, k, v ? json_string(v) : json_null()); }
 
+/* rate_profile with the keys of its type only (others would not load back). */
 static json_t *rate_profile_json(const rate_profile *p, int base_rate_given) {
   json_t *o = json_object();
   put_str(o, "type", rate_profile_type_name(p->type));
@@ -43,6 +44,7 @@ static json_t *rate_profile_json(const rate_profile *p, int base_rate_given) {
   return o;
 }
 
+/* message_size with the keys of its distribution only. */
 static json_t *size_json(const size_dist *d) {
   json_t *o = json_object();
   put_str(o, "distribution", size_distribution_name(d->distribution));
@@ -59,12 +61,14 @@ static json_t *size_json(const size_dist *d) {
   return o;
 }
 
+/* A property list as an object of strings, in order. */
 static json_t *kv_json(const kv_list *kv) {
   json_t *o = json_object();
   for (size_t i = 0; i < kv->n; i++) put_str(o, kv->keys[i], kv->values[i]);
   return o;
 }
 
+/* producer: acks as 0, 1 or "all", as written in files. */
 static json_t *producer_json(const producer_conf *p) {
   json_t *o = json_object();
   if (p->acks == -1) put_str(o, "acks", "all");
@@ -78,6 +82,7 @@ static json_t *producer_json(const producer_conf *p) {
   return o;
 }
 
+/* consumer: the workload-wide consumer settings. */
 static json_t *consumer_json(const consumer_conf *c) {
   json_t *o = json_object();
   put_num(o, "processing_us", c->processing_us);
@@ -94,6 +99,7 @@ static json_t *consumer_json(const consumer_conf *c) {
   return o;
 }
 
+/* event_time: clock_skew_ms as a bound or as the explicit list. */
 static json_t *event_time_json(const event_time_conf *e) {
   json_t *o = json_object();
   put_num(o, "late_fraction", e->late_fraction);
@@ -113,6 +119,7 @@ static json_t *event_time_json(const event_time_conf *e) {
 /* A refbroker numeric flag: null when refbroker's own default applies. */
 static void put_flag(json_t *o, const char *k, int64_t v) { put(o, k, v ? json_integer(v) : json_null()); }
 
+/* broker: fsync in its file form ("interval:MS"). */
 static json_t *broker_json(const broker_conf *b) {
   json_t *o = json_object();
   if (b->fsync == FSYNC_INTERVAL) {

@@ -37,6 +37,7 @@ int wl_error(pctx *c, yaml_node_t *n, const char *fmt, ...) {
   return -1;
 }
 
+/* "a mapping", "a list", ...: what a node is, for type errors. */
 const char *wl_node_kind(yaml_node_t *n) {
   switch (n->type) {
   case YAML_SCALAR_NODE: return wl_is_null(n) ? "nothing (null)" : "a scalar";
@@ -53,6 +54,7 @@ int wl_is_null(yaml_node_t *n) {
   return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
+/* The text of a scalar node; NULL with an error for a mapping or list. */
 const char *wl_scalar(pctx *c, yaml_node_t *n) {
   if (n->type != YAML_SCALAR_NODE) {
     wl_error(c, n, "'%s' must be a single value, got %s", c->path, wl_node_kind(n));
@@ -63,12 +65,14 @@ const char *wl_scalar(pctx *c, yaml_node_t *n) {
 
 /* ---- paths and marks ---------------------------------------------------- */
 
+/* Appends ".name" to the dotted path; returns the length to pop back to. */
 size_t wl_path_push(pctx *c, const char *name) {
   size_t old = strlen(c->path);
   snprintf(c->path + old, sizeof c->path - old, "%s%s", old ? "." : "", name);
   return old;
 }
 
+/* Appends "[i]" (a list entry) to the path. */
 size_t wl_path_push_index(pctx *c, size_t i) {
   size_t old = strlen(c->path);
   snprintf(c->path + old, sizeof c->path - old, "[%zu]", i);
@@ -103,6 +107,7 @@ void wl_mark_set(pctx *c, yaml_node_t *key_node) {
   }
 }
 
+/* The mark of exactly `path`, or NULL when the key was not given. */
 const wl_mark *wl_mark_find(const workload *w, const char *path) {
   const wl_marks *m = w->marks;
   if (!m) return NULL;
@@ -129,6 +134,7 @@ void wl_marks_drop_prefix(workload *w, const char *path) {
   m->n = j;
 }
 
+/* Frees the private part (marks, kept text, --set list). */
 void wl_marks_free(workload *w) {
   wl_marks *m = w->marks;
   if (!m) return;
@@ -145,6 +151,7 @@ void wl_marks_free(workload *w) {
   w->marks = NULL;
 }
 
+/* "file:line:col" or "--set key" for an error prefix. */
 void wl_loc_of_mark(const workload *w, const wl_mark *m, char *buf, size_t len) {
   if (m && m->set_key) snprintf(buf, len, "--set %s", m->set_key);
   else if (m) snprintf(buf, len, "%s:%d:%d", m->file, m->line, m->col);
@@ -175,6 +182,8 @@ static size_t edit_distance(const char *a, const char *b) {
   return row[lb];
 }
 
+/* The closest name, if within about a third of the word's length in edits:
+ * "did you mean" for typos, silence for unrelated words. */
 const char *wl_suggest(const char *word, const char *const *names, size_t n) {
   const char *best = NULL;
   size_t best_d = (size_t)-1;
@@ -190,6 +199,7 @@ const char *wl_suggest(const char *word, const char *const *names, size_t n) {
   return best && best_d <= limit ? best : NULL;
 }
 
+/* The table row for key `name` (case-sensitive, as OMB's Jackson is). */
 const field *wl_find(const ftable *t, const char *name) {
   for (size_t i = 0; i < t->n; i++)
     if (!strcmp(t->fields[i].name, name)) return &t->fields[i];
@@ -211,6 +221,7 @@ static int strip_underscores(const char *s, char *out, size_t len) {
   return j ? 0 : -1;
 }
 
+/* A finite decimal number (underscores between digits allowed). */
 int wl_to_num(const char *s, double *out) {
   char buf[64];
   if (strip_underscores(s, buf, sizeof buf)) return -1;
@@ -225,6 +236,7 @@ int wl_to_num(const char *s, double *out) {
   return 0;
 }
 
+/* A whole number; "1e6" and "5.0" count as whole. */
 int wl_to_int(const char *s, int64_t *out) {
   char buf[64];
   if (strip_underscores(s, buf, sizeof buf)) return -1;
@@ -241,6 +253,7 @@ int wl_to_int(const char *s, int64_t *out) {
   return 0;
 }
 
+/* An unsigned 64-bit number, decimal or 0x hex (seeds). */
 int wl_to_u64(const char *s, uint64_t *out) {
   char buf[64];
   if (strip_underscores(s, buf, sizeof buf) || buf[0] == '-' || buf[0] == '+') return -1;
@@ -253,6 +266,7 @@ int wl_to_u64(const char *s, uint64_t *out) {
   return 0;
 }
 
+/* YAML 1.1 booleans, as OMB's SnakeYAML reads them: true/yes/on, false/no/off. */
 int wl_to_bool(const char *s, int *out) {
   static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
   for (int i = 0; i < 3; i++) {
@@ -262,6 +276,7 @@ int wl_to_bool(const char *s, int *out) {
   return -1;
 }
 
+/* A whole byte count with an optional unit suffix (binary or decimal). */
 int wl_to_bytes(const char *s, int64_t *out) {
   static const struct { const char *suffix; double mult; } units[] = {
       {"B", 1},         {"KiB", 1024.0},  {"MiB", 1048576.0}, {"GiB", 1073741824.0},
@@ -310,6 +325,7 @@ static int check_range(pctx *c, yaml_node_t *n, const field *f, double v) {
   return 0;
 }
 
+/* A number node checked against field f's range. */
 int wl_parse_number(pctx *c, yaml_node_t *n, const field *f, double *out) {
   const char *s = wl_scalar(c, n);
   if (!s) return -1;
@@ -317,6 +333,7 @@ int wl_parse_number(pctx *c, yaml_node_t *n, const field *f, double *out) {
   return check_range(c, n, f, *out);
 }
 
+/* One of f's names (exact case); the error lists them and suggests one. */
 static int parse_enum(pctx *c, yaml_node_t *n, const field *f, int *out) {
   const char *s = wl_scalar(c, n);
   if (!s) return -1;
@@ -345,6 +362,8 @@ static void set_null(const field *f, void *dst) {
   }
 }
 
+/* Parses node n as field f into dst (the field's storage): the one place
+ * that knows every field type. */
 int wl_parse_field(pctx *c, const field *f, yaml_node_t *n, void *dst) {
   if (wl_is_null(n) && f->type != F_CUSTOM && f->type != F_MAP) {
     if (f->flags & FL_NULLABLE) return set_null(f, dst), 0;
@@ -406,6 +425,8 @@ static size_t table_names(const ftable *t, const char **names, size_t cap) {
   return k;
 }
 
+/* The error for a key the table lacks: an explanation for keys of other OMB
+ * versions, else a suggestion when one is close. */
 int wl_unknown_key(pctx *c, yaml_node_t *key_node, const ftable *t, const char *key) {
   const char *foreign = t->name[0] ? NULL : wl_foreign_key(key);
   if (foreign) return wl_error(c, key_node, "key '%s' is not supported: %s", key, foreign);
@@ -418,6 +439,8 @@ int wl_unknown_key(pctx *c, yaml_node_t *key_node, const ftable *t, const char *
   return wl_error(c, key_node, "unknown key '%s'%s", key, where);
 }
 
+/* Matches mapping n against table t, storing into the struct at base.
+ * Every key must be known and given once; each leaves a mark. */
 int wl_parse_map(pctx *c, yaml_node_t *n, const ftable *t, void *base) {
   if (n->type != YAML_MAPPING_NODE) {
     if (!c->path[0]) return wl_error(c, n, "a workload must be a mapping of keys to values, got %s", wl_node_kind(n));

@@ -63,6 +63,7 @@ static const char *later(const workload *w, const char *a, const char *b) {
   return ma->line >= mb->line ? a : b;
 }
 
+/* "'a' and 'b' (line N) <why>", reported at the later of the two. */
 static int conflict(vctx *v, const char *a, const char *b, const char *why) {
   char buf[300];
   const char *at = later(v->w, a, b), *other = at == a ? b : a;
@@ -71,6 +72,7 @@ static int conflict(vctx *v, const char *a, const char *b, const char *why) {
 
 /* ---- the sections ----------------------------------------------------------- */
 
+/* OMB's field and the extension that says the same thing: not both. */
 static int check_alternatives(vctx *v) {
   static const char *const pairs[][2] = {
       {"duration_s", "testDurationMinutes"},
@@ -84,6 +86,7 @@ static int check_alternatives(vctx *v) {
   return 0;
 }
 
+/* The keys without a sensible default (reported at the top mapping). */
 static int check_required(vctx *v) {
   workload *w = v->w;
   if (!is_set(w, "topics")) return verr(v, NULL, "missing required key 'topics' (the number of topics)");
@@ -96,6 +99,7 @@ static int check_required(vctx *v) {
   return 0;
 }
 
+/* Minutes (OMB) to seconds; the warm-up default depends on the form. */
 static void resolve_durations(workload *w) {
   if (is_set(w, "testDurationMinutes")) w->duration_s = 60.0 * (double)w->test_duration_minutes;
   if (is_set(w, "warmupDurationMinutes")) w->warmup_s = 60.0 * (double)w->warmup_duration_minutes;
@@ -104,6 +108,7 @@ static void resolve_durations(workload *w) {
     w->warmup_s = is_set(w, "testDurationMinutes") ? 60.0 * (double)w->warmup_duration_minutes : 0;
 }
 
+/* Counts that only make sense together (consumers per subscription, totals). */
 static int check_counts(vctx *v) {
   workload *w = v->w;
   if (w->subscriptions_per_topic > 0 && w->consumer_per_subscription < 1)
@@ -157,6 +162,7 @@ static int check_size_keys(vctx *v) {
   return 0;
 }
 
+/* The error for a size below the identity header. */
 static int too_small(vctx *v, const char *path, uint32_t bytes) {
   return verr(v, path,
               "'%s' is %u bytes, smaller than the %d-byte identity header every streamproof message starts with "
@@ -164,6 +170,8 @@ static int too_small(vctx *v, const char *path, uint32_t bytes) {
               path, bytes, 56, 56);
 }
 
+/* Resolves message_size (from messageSize when that was given) and checks
+ * the distribution's keys, bounds and mass. */
 static int check_message_size(vctx *v) {
   workload *w = v->w;
   size_dist *d = &w->message_size;
@@ -198,6 +206,7 @@ static int check_message_size(vctx *v) {
   return 0;
 }
 
+/* 1 when p names a regular file. */
 static int is_file(const char *p) {
   struct stat st;
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
@@ -236,6 +245,8 @@ static int resolve_payload_file(vctx *v) {
   return verr(v, "payloadFile", "'payloadFile' '%s' not found (looked for %s)", p, tried);
 }
 
+/* Resolves what fills the messages: payload, payloadFile and OMB's
+ * randomized pool must agree; the file must be exactly the message size. */
 static int check_payload(vctx *v) {
   workload *w = v->w;
   int has_file = w->payload_file != NULL;
@@ -281,6 +292,7 @@ static int check_payload(vctx *v) {
   return 0;
 }
 
+/* Maps keyDistributor onto key_distribution; key settings need keys. */
 static int check_keys(vctx *v) {
   workload *w = v->w;
   if (is_set(w, "keyDistributor")) {
@@ -327,6 +339,7 @@ static int check_profile_keys(vctx *v) {
   return 0;
 }
 
+/* The highest rate the profile ever asks for (0: it never sends). */
 static double max_profile_rate(const rate_profile *p) {
   double m = 0;
   switch (p->type) {
@@ -341,6 +354,7 @@ static double max_profile_rate(const rate_profile *p) {
   return m;
 }
 
+/* producerRate: 0 (OMB's search): OMB's restrictions, then search mode. */
 static int check_search(vctx *v) {
   workload *w = v->w;
   rate_profile *p = &w->rate_profile;
@@ -361,6 +375,8 @@ static int check_search(vctx *v) {
   return 0;
 }
 
+/* Resolves the rate profile: its keys, its base rate, step order, burst
+ * length, and that it sends at all. */
 static int check_rate(vctx *v) {
   workload *w = v->w;
   rate_profile *p = &w->rate_profile;
@@ -401,6 +417,7 @@ static int check_rate(vctx *v) {
   return 0;
 }
 
+/* Backlog mechanisms, pause order, and the resolved subscriptions. */
 static int check_consumers(vctx *v) {
   workload *w = v->w;
   consumer_conf *cc = &w->consumer;
@@ -441,6 +458,7 @@ static int check_consumers(vctx *v) {
   return 0;
 }
 
+/* Fractions add up, late means later than out of order, skews fit. */
 static int check_event_time(vctx *v) {
   workload *w = v->w;
   event_time_conf *e = &w->event_time;
@@ -472,6 +490,8 @@ static const struct {
     {"producer.max_in_flight", {"max.in.flight.requests.per.connection", "max.in.flight"}},
 };
 
+/* Idempotence's requirements; a named producer key and a librdkafka
+ * property for the same thing must not both be given. */
 static int check_producer(vctx *v) {
   workload *w = v->w;
   producer_conf *pc = &w->producer;
@@ -524,6 +544,7 @@ static int resolve_faults(vctx *v) {
   return 0;
 }
 
+/* The default name: the file name without its extension. */
 static void resolve_name(workload *w) {
   if (w->name && w->name[0]) return;
   free(w->name);
@@ -535,6 +556,7 @@ static void resolve_name(workload *w) {
   free(tmp);
 }
 
+/* All cross-field rules in order; the first broken one is the error. */
 int wl_validate(workload *w, char *err, size_t err_len) {
   vctx v = {.w = w, .err = err, .err_len = err_len};
   if (check_alternatives(&v) || check_required(&v)) return -1;

@@ -21,8 +21,8 @@
 #include "gen.h"
 
 #define PARTITIONS 8
-#define PRODUCERS 4
-#define KEYS 1000
+#define PRODUCERS  4
+#define KEYS       1000
 
 static void die(const char *what) {
   perror(what);
@@ -56,12 +56,20 @@ static void generate(const char *dir, gen *g) {
     char name[64];
     snprintf(name, sizeof name, "consumer-%u.hist", k);
     cons[k] = open_hist(dir, name, HIST_KIND_CONSUMER, k);
-    hist_record r = {.type = HIST_READER_START, .partition = -1, .offset = -1,
-                     .actor = g->readers[k].id, .key = k, .err = c->sem[k / c->consumers], .t_ns = t++};
+    hist_record r = {.type = HIST_READER_START,
+                     .partition = -1,
+                     .offset = -1,
+                     .actor = g->readers[k].id,
+                     .key = k,
+                     .err = c->sem[k / c->consumers],
+                     .t_ns = t++};
     hist_writer_append(cons[k], &r);
     for (uint32_t p = k % c->consumers; p < PARTITIONS; p += c->consumers) {
-      hist_record a = {.type = HIST_ASSIGN, .partition = (int32_t)p, .offset = 0,
-                       .actor = g->readers[k].id, .t_ns = t++};
+      hist_record a = {.type = HIST_ASSIGN,
+                       .partition = (int32_t)p,
+                       .offset = 0,
+                       .actor = g->readers[k].id,
+                       .t_ns = t++};
       hist_writer_append(cons[k], &a);
     }
   }
@@ -78,8 +86,14 @@ static void generate(const char *dir, gen *g) {
   for (uint64_t seq = 0; seq < c->messages; seq++)
     for (uint32_t i = 0; i < PRODUCERS; i++) {
       uint32_t key = key_of(seq, i), p = key % PARTITIONS, wid = g->writers[i].id;
-      hist_record r = {.type = HIST_ACK, .partition = (int32_t)p, .offset = next[p]++, .seq = seq,
-                       .writer = wid, .actor = wid, .key = key, .t_ns = t++};
+      hist_record r = {.type = HIST_ACK,
+                       .partition = (int32_t)p,
+                       .offset = next[p]++,
+                       .seq = seq,
+                       .writer = wid,
+                       .actor = wid,
+                       .key = key,
+                       .t_ns = t++};
       hist_writer_append(prod[i], &r);
       r.type = HIST_APPLY;
       r.flags = ok;
@@ -90,14 +104,21 @@ static void generate(const char *dir, gen *g) {
       }
     }
   for (uint32_t i = 0; i < PRODUCERS; i++) {
-    hist_record r = {.type = HIST_WRITER_END, .partition = -1, .offset = -1, .seq = c->messages,
-                     .actor = g->writers[i].id, .t_ns = t++};
+    hist_record r = {.type = HIST_WRITER_END,
+                     .partition = -1,
+                     .offset = -1,
+                     .seq = c->messages,
+                     .actor = g->writers[i].id,
+                     .t_ns = t++};
     hist_writer_append(prod[i], &r);
     if (hist_writer_close(prod[i])) die("producer history");
   }
   for (uint32_t k = 0; k < nc; k++) {
-    hist_record r = {.type = HIST_READER_END, .partition = -1, .offset = -1,
-                     .actor = g->readers[k].id, .t_ns = t++};
+    hist_record r = {.type = HIST_READER_END,
+                     .partition = -1,
+                     .offset = -1,
+                     .actor = g->readers[k].id,
+                     .t_ns = t++};
     hist_writer_append(cons[k], &r);
     if (hist_writer_close(cons[k])) die("consumer history");
   }
@@ -112,8 +133,13 @@ static void generate(const char *dir, gen *g) {
       for (uint32_t i = 0; i < PRODUCERS; i++) {
         uint32_t key = key_of(seq, i);
         if (key % PARTITIONS != p) continue;
-        hist_record r = {.type = HIST_READBACK, .flags = ok, .partition = (int32_t)p,
-                         .offset = o++, .seq = seq, .writer = g->writers[i].id, .key = key};
+        hist_record r = {.type = HIST_READBACK,
+                         .flags = ok,
+                         .partition = (int32_t)p,
+                         .offset = o++,
+                         .seq = seq,
+                         .writer = g->writers[i].id,
+                         .key = key};
         hist_writer_append(rb, &r);
       }
     hist_record e = {.type = HIST_END_OFFSETS, .partition = (int32_t)p, .offset = o};
@@ -160,18 +186,31 @@ int main(int argc, char **argv) {
   int keep = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--keep") == 0) keep = 1;
-    else if (!v) goto usage;
-    else if (strcmp(a, "--messages") == 0) messages = strtoull(v, NULL, 10), i++;
-    else if (strcmp(a, "--subs") == 0) subs = (uint32_t)atoi(v), i++;
-    else if (strcmp(a, "--runs") == 0) runs = (uint32_t)atoi(v), i++;
-    else if (strcmp(a, "--dir") == 0) dir = v, i++;
-    else if (strcmp(a, "--semantics") == 0 && (sem = semantics_parse(v)) != SEM_NONE) i++;
-    else goto usage;
+    if (strcmp(a, "--keep") == 0)
+      keep = 1;
+    else if (!v)
+      goto usage;
+    else if (strcmp(a, "--messages") == 0)
+      messages = strtoull(v, NULL, 10), i++;
+    else if (strcmp(a, "--subs") == 0)
+      subs = (uint32_t)atoi(v), i++;
+    else if (strcmp(a, "--runs") == 0)
+      runs = (uint32_t)atoi(v), i++;
+    else if (strcmp(a, "--dir") == 0)
+      dir = v, i++;
+    else if (strcmp(a, "--semantics") == 0 && (sem = semantics_parse(v)) != SEM_NONE)
+      i++;
+    else
+      goto usage;
   }
   if (messages < PRODUCERS || subs < 1 || subs > GEN_MAX_SUBS || runs < 1 || runs > 99) goto usage;
-  gen_config c = {.partitions = PARTITIONS, .producers = PRODUCERS, .messages = messages / PRODUCERS,
-                  .keys = KEYS, .per_key = 1, .subs = subs, .consumers = 4};
+  gen_config c = {.partitions = PARTITIONS,
+                  .producers = PRODUCERS,
+                  .messages = messages / PRODUCERS,
+                  .keys = KEYS,
+                  .per_key = 1,
+                  .subs = subs,
+                  .consumers = 4};
   for (uint32_t s = 0; s < subs; s++) c.sem[s] = sem;
   gen *g = gen_plan(&c);
   uint64_t t0 = sp_mono_ns();
@@ -179,15 +218,16 @@ int main(int argc, char **argv) {
   generate(dir, g);
   uint64_t total = c.messages * PRODUCERS;
   printf("history: %" PRIu64 " messages, %" PRIu64 " records, %u subscription(s) %s, written in "
-         "%.1f s to %s\n", total, total * (2 + subs), subs, semantics_name(sem),
-         (double)(sp_mono_ns() - t0) / 1e9, dir);
+         "%.1f s to %s\n",
+         total, total * (2 + subs), subs, semantics_name(sem), (double)(sp_mono_ns() - t0) / 1e9,
+         dir);
   double secs[99], cpus[99], rss[99];
   for (uint32_t r = 0; r < runs; r++) {
     long kib;
     int rc = run_once(dir, &secs[r], &cpus[r], &kib);
     rss[r] = (double)kib / 1024.0;
-    printf("run %u: %.2f s wall, %.2f s CPU, peak RSS %.0f MiB, exit %d\n", r + 1, secs[r],
-           cpus[r], rss[r], rc);
+    printf("run %u: %.2f s wall, %.2f s CPU, peak RSS %.0f MiB, exit %d\n", r + 1, secs[r], cpus[r],
+           rss[r], rc);
     if (rc != 0) {
       fprintf(stderr, "bench_check: the clean history was not valid (exit %d)\n", rc);
       return 1;
@@ -197,8 +237,8 @@ int main(int argc, char **argv) {
   qsort(cpus, runs, sizeof *cpus, cmp_double);
   qsort(rss, runs, sizeof *rss, cmp_double);
   printf("median of %u: %.2f s wall (%.1f M messages/s), %.2f s CPU, peak RSS %.0f MiB "
-         "(%.1f bytes/message)\n", runs, secs[runs / 2], (double)total / secs[runs / 2] / 1e6,
-         cpus[runs / 2], rss[runs / 2],
+         "(%.1f bytes/message)\n",
+         runs, secs[runs / 2], (double)total / secs[runs / 2] / 1e6, cpus[runs / 2], rss[runs / 2],
          rss[runs / 2] * 1048576.0 / (double)total);
   gen_free(g);
   if (!keep) {
@@ -208,7 +248,9 @@ int main(int argc, char **argv) {
   }
   return 0;
 usage:
-  fprintf(stderr, "usage: bench_check [--messages N] [--subs 1..%d] [--semantics S] [--runs 1..99] "
-          "[--dir D] [--keep]\n", GEN_MAX_SUBS);
+  fprintf(stderr,
+          "usage: bench_check [--messages N] [--subs 1..%d] [--semantics S] [--runs 1..99] "
+          "[--dir D] [--keep]\n",
+          GEN_MAX_SUBS);
   return 2;
 }

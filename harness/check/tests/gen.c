@@ -475,31 +475,36 @@ int gen_write_meta(const gen *g, const char *dir) {
   for (uint32_t t = 0; t < c->topics; t++) {
     char name[32];
     snprintf(name, sizeof name, "sp-%u", t);
-    json_array_append_new(topics, json_pack("{s:s, s:i}", "name", name, "partitions", c->partitions));
+    json_array_append_new(topics,
+                          json_pack("{s:s, s:i}", "name", name, "partitions", c->partitions));
   }
   for (uint32_t s = 0; s < c->subs; s++) {
     char name[32];
     snprintf(name, sizeof name, "sub-%03u", s);
     json_t *list = json_array();
-    for (uint32_t k = 0; k < c->consumers; k++) json_array_append_new(list, json_integer(s * c->consumers + k));
+    for (uint32_t k = 0; k < c->consumers; k++)
+      json_array_append_new(list, json_integer(s * c->consumers + k));
     json_array_append_new(subs, json_pack("{s:i, s:s, s:s, s:i, s:s, s:o}", "id", s, "name", name,
                                           "group", name, "topic", s % c->topics, "semantics",
                                           semantics_name(c->sem[s]), "consumers", list));
     for (uint32_t k = 0; k < c->consumers; k++) {
       uint32_t ci = s * c->consumers + k;
-      json_array_append_new(cons, json_pack("{s:i, s:i, s:o}", "id", ci, "subscription", s, "readers",
-                                            procs_json(g->readers, g->n_readers, ci, "reader")));
+      json_array_append_new(cons,
+                            json_pack("{s:i, s:i, s:o}", "id", ci, "subscription", s, "readers",
+                                      procs_json(g->readers, g->n_readers, ci, "reader")));
     }
   }
   for (uint32_t p = 0; p < c->topics * c->producers; p++)
-    json_array_append_new(prods, json_pack("{s:i, s:i, s:o}", "id", p, "topic", p / c->producers, "writers",
-                                           procs_json(g->writers, g->n_writers, p, "writer")));
+    json_array_append_new(prods,
+                          json_pack("{s:i, s:i, s:o}", "id", p, "topic", p / c->producers,
+                                    "writers", procs_json(g->writers, g->n_writers, p, "writer")));
   json_object_set_new(doc, "topics", topics);
   json_object_set_new(doc, "ordering", json_string(c->per_key ? "per_key" : "none"));
   json_object_set_new(doc, "subscriptions", subs);
   json_object_set_new(doc, "producers", prods);
   json_object_set_new(doc, "consumers", cons);
-  json_object_set_new(doc, "drain", json_pack("{s:b, s:i}", "completed", g->drain_completed, "timeout_s", 30));
+  json_object_set_new(doc, "drain",
+                      json_pack("{s:b, s:i}", "completed", g->drain_completed, "timeout_s", 30));
   json_object_set_new(doc, "readback", json_pack("{s:b}", "completed", g->readback_completed));
   char path[4096];
   snprintf(path, sizeof path, "%s/history", dir);
@@ -511,7 +516,8 @@ int gen_write_meta(const gen *g, const char *dir) {
   return rc ? -1 : 0;
 }
 
-static int write_recs(const char *dir, const char *name, uint32_t kind, uint32_t id, const gen_recs *v) {
+static int write_recs(const char *dir, const char *name, uint32_t kind, uint32_t id,
+                      const gen_recs *v) {
   char path[4096];
   snprintf(path, sizeof path, "%s/history/%s", dir, name);
   hist_writer *w = hist_writer_open(path, kind, id);
@@ -537,8 +543,10 @@ static int write_consumers(gen *g, const char *dir) {
       for (size_t i = 0; i < g->cons[ci].n; i++) {
         hist_record *r = &g->cons[ci].r[i];
         r->t_ns = 1000000 + i * 1000 + ci; /* one clock, stream order */
-        if (c->sem[s] == SEM_EXACTLY_ONCE && r->type == HIST_APPLY) recs_push(&effects[r->partition], r);
-        else recs_push(&own, r);
+        if (c->sem[s] == SEM_EXACTLY_ONCE && r->type == HIST_APPLY)
+          recs_push(&effects[r->partition], r);
+        else
+          recs_push(&own, r);
       }
       char name[64];
       snprintf(name, sizeof name, "consumer-%u.hist", ci);
@@ -567,7 +575,8 @@ static int write_readback(gen *g, const char *dir) {
     uint32_t topic = tp / c->partitions, p = tp % c->partitions;
     int64_t end = (int64_t)pt->n;
     for (int64_t o = (int64_t)pt->log_start; o < (int64_t)pt->n; o++) {
-      if (pt->drop_from >= 0 && o >= pt->drop_from && (pt->drop_to < 0 || o < pt->drop_to)) continue;
+      if (pt->drop_from >= 0 && o >= pt->drop_from && (pt->drop_to < 0 || o < pt->drop_to))
+        continue;
       hist_record r = msg_rec(HIST_READBACK, topic, (int32_t)p, o, 0, &pt->m[o]);
       recs_push(&v, &r);
     }

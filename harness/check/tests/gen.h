@@ -25,29 +25,29 @@
 #define GEN_MAX_SUBS 4
 
 typedef struct gen_config {
-  uint32_t topics;     /* default 1 */
-  uint32_t partitions; /* per topic, default 3 */
-  uint32_t producers;  /* per topic, one writer each, default 2 */
-  uint64_t messages;   /* per producer, default 60 */
-  uint32_t keys;       /* key ids 0..keys-1; default 4 */
-  int no_keys;         /* messages carry no key (partition round robin) */
-  int per_key;         /* meta.json ordering: per_key */
-  uint32_t subs;       /* subscriptions; sub s reads topic s % topics; default 1 */
+  uint32_t topics;             /* default 1 */
+  uint32_t partitions;         /* per topic, default 3 */
+  uint32_t producers;          /* per topic, one writer each, default 2 */
+  uint64_t messages;           /* per producer, default 60 */
+  uint32_t keys;               /* key ids 0..keys-1; default 4 */
+  int no_keys;                 /* messages carry no key (partition round robin) */
+  int per_key;                 /* meta.json ordering: per_key */
+  uint32_t subs;               /* subscriptions; sub s reads topic s % topics; default 1 */
   semantics sem[GEN_MAX_SUBS]; /* default at_least_once */
-  uint32_t consumers;  /* per subscription, default 2 */
+  uint32_t consumers;          /* per subscription, default 2 */
 } gen_config;
 
 typedef struct gen_msg {
   uint32_t writer; /* writer id */
   uint64_t seq;
   uint32_t key;
-  uint8_t flags;   /* HIST_F_* a reader sees */
+  uint8_t flags; /* HIST_F_* a reader sees */
 } gen_msg;
 
 typedef struct gen_part {
   gen_msg *m; /* m[offset] */
   size_t n, cap;
-  uint64_t log_start;      /* readback starts here */
+  uint64_t log_start;         /* readback starts here */
   int64_t drop_from, drop_to; /* readback leaves out [from, to) */
 } gen_part;
 
@@ -67,16 +67,19 @@ enum { GEN_FATE_ACK = 0, GEN_FATE_NACK, GEN_FATE_NONE, GEN_FATE_ACK_NO_OFFSET };
 
 typedef struct gen {
   gen_config c;
-  gen_part *log;        /* [tp] */
-  uint8_t **fate;       /* [writer index][seq] */
-  gen_recs *prod;       /* [producer] */
-  gen_recs *cons;       /* [consumer]: consumer index = sub * consumers + c */
+  gen_part *log;  /* [tp] */
+  uint8_t **fate; /* [writer index][seq] */
+  gen_recs *prod; /* [producer] */
+  gen_recs *cons; /* [consumer]: consumer index = sub * consumers + c */
   gen_recs readback;
   gen_proc *writers, *readers;
   size_t n_writers, n_readers;
   uint32_t next_id;
   int drain_completed, readback_completed, write_readback, write_meta;
-  struct { char name[64]; size_t bytes; } torn[8];
+  struct {
+    char name[64];
+    size_t bytes;
+  } torn[8];
   size_t n_torn;
 } gen;
 

@@ -67,8 +67,14 @@ TEST(clean_history_is_valid_under_every_semantics) {
 }
 
 TEST(clean_multi_topic_multi_subscription_per_key) {
-  gen_config c = {.topics = 2, .partitions = 4, .producers = 3, .messages = 200, .keys = 16,
-                  .per_key = 1, .subs = 3, .consumers = 3,
+  gen_config c = {.topics = 2,
+                  .partitions = 4,
+                  .producers = 3,
+                  .messages = 200,
+                  .keys = 16,
+                  .per_key = 1,
+                  .subs = 3,
+                  .consumers = 3,
                   .sem = {SEM_AT_LEAST_ONCE, SEM_EXACTLY_ONCE, SEM_AT_MOST_ONCE}};
   gen *g = gen_new(&c);
   gen_derive(g);
@@ -120,8 +126,8 @@ TEST(unseen_after_drain_is_a_loss_and_unknown_without_drain) {
       g->drain_completed = drained;
       uint64_t want[ANOM_COUNT] = {[ANOM_UNSEEN] = 3};
       int rc = ALL_SEMS[i] == SEM_AT_MOST_ONCE ? CHECK_VALID
-               : drained                        ? CHECK_INVALID
-                                                : CHECK_UNKNOWN;
+               : drained                       ? CHECK_INVALID
+                                               : CHECK_UNKNOWN;
       check_result r;
       char dir[512], name[32];
       snprintf(name, sizeof name, "unseen-%d-%d", i, drained);
@@ -301,7 +307,8 @@ TEST(content_mismatch_in_transit_in_the_log_and_in_the_key) {
   for (int i = 0; i < 3; i++) {
     gen *g = one_sub(SEM_EXACTLY_ONCE);
     uint32_t tp = gen_tp(g, 0, 2);
-    if (cases[i].in_log) gen_log_flags(g, tp, 4, (uint8_t)(gen_at(g, tp, 4)->flags & ~cases[i].clear));
+    if (cases[i].in_log)
+      gen_log_flags(g, tp, 4, (uint8_t)(gen_at(g, tp, 4)->flags & ~cases[i].clear));
     gen_derive(g);
     if (!cases[i].in_log) gen_apply_flags(g, 0, 2, 4, cases[i].clear);
     uint64_t want[ANOM_COUNT] = {[ANOM_CONTENT_MISMATCH] = 1};
@@ -351,8 +358,10 @@ TEST(acked_but_missing_from_the_readback) {
     gen_derive(g);
     uint32_t tp = gen_tp(g, 0, 1);
     int64_t n = (int64_t)g->log[tp].n;
-    if (hole) gen_readback_drop(g, tp, 3, 4); /* offset 3 gone */
-    else gen_readback_drop(g, tp, n - 2, -1); /* log truncated after consumption */
+    if (hole)
+      gen_readback_drop(g, tp, 3, 4); /* offset 3 gone */
+    else
+      gen_readback_drop(g, tp, n - 2, -1); /* log truncated after consumption */
     uint64_t want[ANOM_COUNT] = {[ANOM_ACKED_BUT_MISSING] = hole ? 1u : 2u};
     check_result r;
     char dir[512];
@@ -397,7 +406,7 @@ TEST(indeterminate_and_nacked_sends_are_information) {
   gen_fate(g, nacked->writer, nacked->seq, GEN_FATE_NACK); /* failed, but stored */
   gen_msg gone = *gen_at(g, tp, 9), lost = *gen_at(g, tp, 10);
   gen_log_remove(g, tp, 10);
-  gen_log_remove(g, tp, 9); /* NACKed and not stored: correct */
+  gen_log_remove(g, tp, 9);                          /* NACKed and not stored: correct */
   gen_fate(g, lost.writer, lost.seq, GEN_FATE_NONE); /* timed out and not stored */
   (void)gone;
   gen_derive(g);
@@ -423,8 +432,8 @@ TEST(messages_below_the_log_start_are_not_loss) {
   gen *g = one_sub(SEM_EXACTLY_ONCE);
   gen_derive(g);
   uint32_t tp = gen_tp(g, 0, 1);
-  gen_log_start(g, tp, 5);     /* retention deleted 0..4 */
-  gen_restart(g, 0, 1, 1, 5);  /* 2..4 were never applied: deleted before they were read */
+  gen_log_start(g, tp, 5);    /* retention deleted 0..4 */
+  gen_restart(g, 0, 1, 1, 5); /* 2..4 were never applied: deleted before they were read */
   uint64_t none[ANOM_COUNT] = {0};
   check_result r;
   char dir[512];
@@ -480,7 +489,8 @@ TEST(readback_missing_is_unknown_only_when_needed) {
     uint64_t want[ANOM_COUNT] = {[ANOM_UNSEEN] = i ? g->log[gen_tp(g, 0, 0)].n - 3 : 0};
     check_result r;
     char dir[512];
-    expect(g, i ? "no-readback-loss" : "no-readback", want, i ? CHECK_UNKNOWN : CHECK_VALID, &r, dir);
+    expect(g, i ? "no-readback-loss" : "no-readback", want, i ? CHECK_UNKNOWN : CHECK_VALID, &r,
+           dir);
     CHECK_EQ_INT(r.checked[ANOM_ACKED_BUT_MISSING], 0);
     if (i) CHECK(strstr(r.reason, "readback") != NULL);
     check_result_free(&r);
@@ -508,27 +518,51 @@ TEST(missing_producer_history_is_unknown) {
  * exactly_once, four partitions): every subset must report exactly the sum
  * of what its members report alone. */
 
-enum { P_LOST, P_REDELIVER, P_UNSEEN, P_DUP, P_INCONS, P_SKIP, P_BACK, P_ORDER, P_CONTENT,
-       P_UNKNOWN, P_MISSING, P_COUNT };
+enum {
+  P_LOST,
+  P_REDELIVER,
+  P_UNSEEN,
+  P_DUP,
+  P_INCONS,
+  P_SKIP,
+  P_BACK,
+  P_ORDER,
+  P_CONTENT,
+  P_UNKNOWN,
+  P_MISSING,
+  P_COUNT
+};
 
 static const struct {
   anomaly_type type;
   uint64_t count;
   int sub; /* the subscription it belongs to, -1 log-level (both) */
 } PLANT[P_COUNT] = {
-    [P_LOST] = {ANOM_LOST_WRITE, 2, 0},         [P_REDELIVER] = {ANOM_REDELIVERED, 3, 1},
-    [P_UNSEEN] = {ANOM_UNSEEN, 3, 0},           [P_DUP] = {ANOM_DUPLICATE, 1, -1},
-    [P_INCONS] = {ANOM_INCONSISTENT_OFFSETS, 1, -1}, [P_SKIP] = {ANOM_POLL_SKIP, 1, 0},
-    [P_BACK] = {ANOM_NONMONOTONIC_POLL, 1, 1},  [P_ORDER] = {ANOM_KEY_ORDER, 1, -1},
-    [P_CONTENT] = {ANOM_CONTENT_MISMATCH, 1, -1}, [P_UNKNOWN] = {ANOM_UNKNOWN_MESSAGE, 1, -1},
+    [P_LOST] = {ANOM_LOST_WRITE, 2, 0},
+    [P_REDELIVER] = {ANOM_REDELIVERED, 3, 1},
+    [P_UNSEEN] = {ANOM_UNSEEN, 3, 0},
+    [P_DUP] = {ANOM_DUPLICATE, 1, -1},
+    [P_INCONS] = {ANOM_INCONSISTENT_OFFSETS, 1, -1},
+    [P_SKIP] = {ANOM_POLL_SKIP, 1, 0},
+    [P_BACK] = {ANOM_NONMONOTONIC_POLL, 1, 1},
+    [P_ORDER] = {ANOM_KEY_ORDER, 1, -1},
+    [P_CONTENT] = {ANOM_CONTENT_MISMATCH, 1, -1},
+    [P_UNKNOWN] = {ANOM_UNKNOWN_MESSAGE, 1, -1},
     [P_MISSING] = {ANOM_ACKED_BUT_MISSING, 1, -1},
 };
 
 static void run_combination(unsigned mask, int *failures) {
-  gen_config c = {.partitions = 4, .producers = 2, .messages = 100, .keys = 8, .per_key = 1,
-                  .subs = 2, .consumers = 2, .sem = {SEM_AT_LEAST_ONCE, SEM_EXACTLY_ONCE}};
+  gen_config c = {.partitions = 4,
+                  .producers = 2,
+                  .messages = 100,
+                  .keys = 8,
+                  .per_key = 1,
+                  .subs = 2,
+                  .consumers = 2,
+                  .sem = {SEM_AT_LEAST_ONCE, SEM_EXACTLY_ONCE}};
   gen *g = gen_new(&c);
-  uint32_t tp0 = gen_tp(g, 0, 0), tp1 = gen_tp(g, 0, 1), tp2 = gen_tp(g, 0, 2), tp3 = gen_tp(g, 0, 3);
+  uint32_t tp0 = gen_tp(g, 0, 0), tp1 = gen_tp(g, 0, 1), tp2 = gen_tp(g, 0, 2),
+           tp3 = gen_tp(g, 0, 3);
   if (mask & 1u << P_DUP) gen_log_duplicate(g, tp0, 20);
   if (mask & 1u << P_ORDER) {
     int64_t a, b;
@@ -591,21 +625,18 @@ TEST(every_plant_alone_and_in_combination_adds_up) {
   CHECK_EQ_INT(failures, 0);
 }
 
-SP_TEST_MAIN(clean_history_is_valid_under_every_semantics,
-             clean_multi_topic_multi_subscription_per_key,
-             lost_write_is_reported_and_allowed_only_at_most_once,
-             unseen_after_drain_is_a_loss_and_unknown_without_drain,
-             redelivery_is_valid_at_least_once_and_invalid_otherwise,
-             duplicate_in_the_log_is_allowed_only_at_least_once,
-             inconsistent_offsets_from_two_acks_for_one_offset, poll_skip_without_reassignment,
-             nonmonotonic_poll_going_back_and_repeating,
-             key_order_violation_only_with_per_key_ordering,
-             content_mismatch_in_transit_in_the_log_and_in_the_key,
-             unknown_message_no_identity_foreign_writer_unsent_seq,
-             acked_but_missing_from_the_readback, ack_without_offset_never_stored,
-             indeterminate_and_nacked_sends_are_information,
-             messages_below_the_log_start_are_not_loss,
-             torn_history_tails_are_tolerated_and_reported,
-             running_processes_make_the_verdict_unknown_unless_invalid,
-             readback_missing_is_unknown_only_when_needed, missing_producer_history_is_unknown,
-             every_plant_alone_and_in_combination_adds_up)
+SP_TEST_MAIN(
+    clean_history_is_valid_under_every_semantics, clean_multi_topic_multi_subscription_per_key,
+    lost_write_is_reported_and_allowed_only_at_most_once,
+    unseen_after_drain_is_a_loss_and_unknown_without_drain,
+    redelivery_is_valid_at_least_once_and_invalid_otherwise,
+    duplicate_in_the_log_is_allowed_only_at_least_once,
+    inconsistent_offsets_from_two_acks_for_one_offset, poll_skip_without_reassignment,
+    nonmonotonic_poll_going_back_and_repeating, key_order_violation_only_with_per_key_ordering,
+    content_mismatch_in_transit_in_the_log_and_in_the_key,
+    unknown_message_no_identity_foreign_writer_unsent_seq, acked_but_missing_from_the_readback,
+    ack_without_offset_never_stored, indeterminate_and_nacked_sends_are_information,
+    messages_below_the_log_start_are_not_loss, torn_history_tails_are_tolerated_and_reported,
+    running_processes_make_the_verdict_unknown_unless_invalid,
+    readback_missing_is_unknown_only_when_needed, missing_producer_history_is_unknown,
+    every_plant_alone_and_in_combination_adds_up)

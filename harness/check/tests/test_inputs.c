@@ -47,7 +47,8 @@ static void expect_error(const char *dir, const char *needle1, const char *needl
   CHECK_EQ_INT(checkrun_dir(dir, &r), CHECK_ERROR);
   CHECK_EQ_INT(r.verdict, CHECK_ERROR);
   if (!strstr(r.error, needle1) || (needle2 && !strstr(r.error, needle2))) {
-    fprintf(stderr, "# error \"%s\" lacks \"%s\" / \"%s\"\n", r.error, needle1, needle2 ? needle2 : "");
+    fprintf(stderr, "# error \"%s\" lacks \"%s\" / \"%s\"\n", r.error, needle1,
+            needle2 ? needle2 : "");
     CHECK(0);
   }
   json_t *v = checkrun_verdict(dir);
@@ -62,7 +63,9 @@ static void expect_error(const char *dir, const char *needle1, const char *needl
 }
 
 /* Byte offset of field `field_at` of record idx. */
-static long rec_at(long idx, long field_at) { return HIST_HEADER_BYTES + idx * HIST_RECORD_BYTES + field_at; }
+static long rec_at(long idx, long field_at) {
+  return HIST_HEADER_BYTES + idx * HIST_RECORD_BYTES + field_at;
+}
 
 TEST(missing_meta_json) {
   char dir[512], path[600];
@@ -85,19 +88,28 @@ TEST(meta_json_schema_errors_name_the_field) {
   } cases[] = {
       {"{\"version\": 1}", "missing \"topics\""},
       {"{\"version\": 2, \"topics\": []}", "version"},
-      {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 0}]}", "topics[0].partitions"},
+      {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 0}]}",
+       "topics[0].partitions"},
       {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 1}], \"subscriptions\": "
        "[{\"id\": 0, \"topic\": 0, \"semantics\": \"maybe_once\"}], \"producers\": [], "
-       "\"consumers\": []}", "subscriptions[0].semantics"},
-      {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 1}], \"subscriptions\": [], "
+       "\"consumers\": []}",
+       "subscriptions[0].semantics"},
+      {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 1}], \"subscriptions\": "
+       "[], "
        "\"producers\": [{\"id\": 0, \"topic\": 3, \"writers\": []}], \"consumers\": []}",
        "producers[0].topic"},
-      {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 1}], \"subscriptions\": [], "
-       "\"producers\": [{\"id\": 0, \"topic\": 0, \"writers\": [{\"writer\": 1, \"exit\": \"clean\"}, "
-       "{\"writer\": 1, \"exit\": \"clean\"}]}], \"consumers\": []}", "used twice"},
-      {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 1}], \"subscriptions\": [], "
-       "\"producers\": [{\"id\": 0, \"topic\": 0, \"writers\": [{\"writer\": 1, \"exit\": \"gone\"}]}], "
-       "\"consumers\": []}", "exit"},
+      {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 1}], \"subscriptions\": "
+       "[], "
+       "\"producers\": [{\"id\": 0, \"topic\": 0, \"writers\": [{\"writer\": 1, \"exit\": "
+       "\"clean\"}, "
+       "{\"writer\": 1, \"exit\": \"clean\"}]}], \"consumers\": []}",
+       "used twice"},
+      {"{\"version\": 1, \"topics\": [{\"name\": \"t\", \"partitions\": 1}], \"subscriptions\": "
+       "[], "
+       "\"producers\": [{\"id\": 0, \"topic\": 0, \"writers\": [{\"writer\": 1, \"exit\": "
+       "\"gone\"}]}], "
+       "\"consumers\": []}",
+       "exit"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char dir[512], name[32];
@@ -173,7 +185,8 @@ TEST(random_garbage_records_never_crash) {
     const char *file = files[round % (round % 2 ? 4 : 3)];
     for (int k = 0; k < 3; k++) {
       uint8_t junk[HIST_RECORD_BYTES];
-      for (size_t b = 0; b < sizeof junk; b++) junk[b] = (uint8_t)((x = x * 1103515245u + 12345u) >> 16);
+      for (size_t b = 0; b < sizeof junk; b++)
+        junk[b] = (uint8_t)((x = x * 1103515245u + 12345u) >> 16);
       if (k == 0) junk[0] = (uint8_t)(HIST_ACK + (x >> 8) % 40); /* mostly plausible types */
       patch(dir, file, rec_at((long)((x >> 4) % 30), 0), junk, sizeof junk);
     }
@@ -269,8 +282,10 @@ TEST(command_line_exit_codes_and_output) {
   REQUIRE(v);
   CHECK_EQ_STR(json_string_value(json_object_get(v, "verdict")), "invalid");
   CHECK_EQ_INT(json_array_size(json_object_get(
-                   json_object_get(json_object_get(v, "anomalies"), "redelivered"), "examples")), 1);
-  CHECK_EQ_INT(checkrun_int(json_object_get(json_object_get(v, "anomalies"), "redelivered"), "count"), 5);
+                   json_object_get(json_object_get(v, "anomalies"), "redelivered"), "examples")),
+               1);
+  CHECK_EQ_INT(
+      checkrun_int(json_object_get(json_object_get(v, "anomalies"), "redelivered"), "count"), 5);
   json_decref(v);
 
   /* unknown: a reader still running */

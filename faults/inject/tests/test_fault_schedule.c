@@ -1,4 +1,4 @@
-/* test_schedule.c: schedule files (every field, every error message with
+/* test_fault_schedule.c: schedule files (every field, every error message with
  * its file:line and key) and their expansion into plans (seeded windows,
  * repetition, random targets, overlap checks). */
 #include <errno.h>
