@@ -250,17 +250,19 @@ static void account(producer *p, int from, int to, uint64_t sent) {
 
 /* Sends the built batch [0, n). While the client's queue is full it waits
  * and retries the rest, re-stamped: the schedule keeps running, the
- * corrected latency will show the stall. Returns 0 when all were handed
- * over, 1 when the worker is stopping (the rest is dropped: never sent),
- * -1 on a fatal error. */
-static int send_batch(producer *p, int n) {
+ * corrected latency will show the stall. *handed says how many were handed
+ * over (a prefix). Returns 0 when all were, 1 when the worker is stopping
+ * (the rest is dropped: never sent), -1 on a fatal error. */
+static int send_batch(producer *p, int n, int *handed) {
   int done = 0;
+  *handed = 0;
   for (;;) {
     uint64_t sent = sp_mono_ns();
     int taken = hand_off(p, done, n, sent);
     if (taken < 0) return -1;
     account(p, done, done + taken, sent);
     done += taken;
+    *handed = done;
     if (done == n) return 0;
     uint64_t now = sp_mono_ns();
     ivl_roll(&p->send_ivl, now);
@@ -307,10 +309,11 @@ static int producer_loop(producer *p) {
       k++;
     }
     if (nb) {
-      int rc = send_batch(p, nb);
+      int handed;
+      int rc = send_batch(p, nb, &handed);
+      p->seq += (uint64_t)handed; /* WRITER_END counts exactly what the client got */
       if (rc < 0) return -1;
       if (rc > 0) break;
-      p->seq += (uint64_t)nb;
       continue;
     }
     ivl_roll(&p->send_ivl, now);
