@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,54 @@ const char *timeline_phase(const run_ctx *c, size_t k) {
   return "drain";
 }
 
+/* Marks, per second, how many faults were in force (from faults.jsonl:
+ * an inject opens a window, the heal of the same fault occurrence and
+ * target closes it; a fault never healed lasts to the end). */
+static void fault_windows(const run_ctx *c, size_t n_seconds, uint32_t *active) {
+  char path[RUN_PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/faults.jsonl", c->dir);
+  FILE *f = fopen(path, "r");
+  if (!f) return;
+  typedef struct open_fault {
+    char key[256];
+    double from;
+  } open_fault;
+  open_fault *open = NULL;
+  size_t n_open = 0;
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline(&line, &cap, f) > 0) {
+    json_t *o = json_loads(line, 0, NULL);
+    if (!o) continue;
+    const char *action = json_string_value(json_object_get(o, "action"));
+    const char *fault = json_string_value(json_object_get(o, "fault"));
+    const char *target = json_string_value(json_object_get(o, "target"));
+    const char *result = json_string_value(json_object_get(o, "result"));
+    double t = json_number_value(json_object_get(o, "t_s"));
+    char key[256];
+    snprintf(key, sizeof key, "%s/%lld/%s", fault ? fault : "", (long long)json_integer_value(json_object_get(o, "occurrence")),
+             target ? target : "");
+    if (action && result && !strcmp(result, "ok") && !strcmp(action, "inject")) {
+      open = sp_realloc(open, (n_open + 1) * sizeof *open);
+      snprintf(open[n_open].key, sizeof open[n_open].key, "%s", key);
+      open[n_open++].from = t;
+    } else if (action && !strcmp(action, "heal")) {
+      for (size_t i = 0; i < n_open; i++)
+        if (!strcmp(open[i].key, key)) {
+          for (size_t k = (size_t)open[i].from; k < n_seconds && (double)k < t; k++) active[k]++;
+          open[i] = open[--n_open];
+          break;
+        }
+    }
+    json_decref(o);
+  }
+  for (size_t i = 0; i < n_open; i++)
+    for (size_t k = (size_t)open[i].from; k < n_seconds; k++) active[k]++;
+  free(open);
+  free(line);
+  fclose(f);
+}
+
 /* A latency cell in ms ("" when the second has no samples). */
 static void ms_cell(FILE *f, const lat_second *s, uint64_t v) {
   if (s->count) fprintf(f, ",%.3f", (double)v / 1000.0);
@@ -187,7 +236,10 @@ int timeline_write(run_ctx *c, const tl_counts *tc, const latency_set *lat, char
     return -1;
   }
   fputs("t_s,phase,intended,sent,acked,nacked,consumed,errors,backlog,"
-        "publish_p50_ms,publish_p99_ms,publish_max_ms,e2e_p50_ms,e2e_p99_ms,e2e_max_ms\n", f);
+        "publish_p50_ms,publish_p99_ms,publish_max_ms,e2e_p50_ms,e2e_p99_ms,e2e_max_ms,"
+        "faults_active\n", f);
+  uint32_t *active = sp_calloc(tc->n_seconds, sizeof *active);
+  fault_windows(c, tc->n_seconds, active);
   uint64_t spt = c->n_topics ? c->n_subs / c->n_topics : 0;
   int64_t acked = 0, consumed = 0;
   for (size_t k = 0; k < tc->n_seconds; k++) {
@@ -208,8 +260,9 @@ int timeline_write(run_ctx *c, const tl_counts *tc, const latency_set *lat, char
     ms_cell(f, e, e->p50);
     ms_cell(f, e, e->p99);
     ms_cell(f, e, e->max);
-    fputc('\n', f);
+    fprintf(f, ",%" PRIu32 "\n", active[k]);
   }
+  free(active);
   if (fclose(f) != 0) {
     snprintf(err, err_len, "%s: %s", path, strerror(errno));
     return -1;

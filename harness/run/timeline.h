@@ -13,6 +13,9 @@
  *   errors    nacked + failed commits
  *   backlog   acked so far x subscriptions per topic - consumed so far,
  *             never below 0 (redeliveries can make consumed exceed it)
+ *   faults_active  faults in force during the second (faults.jsonl: from an
+ *             inject to the heal of the same occurrence; t_s is the same
+ *             clock in both files)
  * Second k covers [t0 + k s, t0 + k + 1 s); records before t0 count in
  * second 0, records after the last second in the last. */
 #ifndef SP_TIMELINE_H

@@ -34,6 +34,9 @@ def test_broker_pause_shows_in_corrected_e2e(tmp_path):
     # wholly inside the pause; second 3 may hold acks sent just before it)
     rows = _pause_seconds(run)
     assert int(rows[1]["acked"]) == 0 and int(rows[0]["acked"]) < 100, rows
+    # the timeline shows the fault's window (same clock as faults.jsonl)
+    active = [int(r["faults_active"]) for r in run.timeline()]
+    assert active[2] == 0 and active[3] == active[4] == 1 and active[6] == 0, active
     assert s["aggregatedEndToEndLatency99pct"] >= 1000.0, s["aggregatedEndToEndLatency99pct"]
     assert s["aggregatedPublishLatency99pct"] >= 1000.0
     assert s["aggregatedEndToEndLatencyMax"] >= 1900.0  # the first message held by the pause
