@@ -4,6 +4,8 @@ for link faults, restarts what a fault killed, and the results relate to
 faults.jsonl."""
 import json
 
+import pytest
+
 from test_run_support import (EXIT_VALID, acked_offsets, apply_counts, faults_file,
                               run_streamproof, workload)
 
@@ -95,3 +97,43 @@ def test_producer_kill_gets_new_writer_id(tmp_path):
     c = run.summary["counts"]
     assert c["sent"] < c["intended"]  # about a second of schedule was never sent
     assert c["intended"] - c["sent"] >= 300
+
+
+@pytest.mark.needs_fiu
+def test_fsync_failures_at_a_fault_point_and_in_libc(tmp_path):
+    """refbroker's own libfiu point fails the group commit's fsync for 2 s
+    (armed through SP_FIU_CTRL), then the POSIX preload fails 20% of libc's
+    fsync/fdatasync (the broker runs under it): nothing is acknowledged while
+    its fsync fails, the clients retry, nothing acknowledged is lost."""
+    w = workload(tmp_path, name="fsync", producerRate=500, warmup_s=1, duration_s=8, drain_timeout_s=60,
+                 producer={"acks": "all"})
+    w.write_text(w.read_text().replace("fsync: never", "fsync: always"))
+    f = faults_file(tmp_path, """
+        faults:
+          - id: before-fsync-eio
+            kind: fiu
+            target: broker
+            point: refbroker/log/before-fsync
+            mode: fail
+            errno: EIO
+            at_s: 2
+            duration_s: 2
+          - id: libc-fsync-eio
+            kind: disk
+            target: broker
+            ops: [fsync, fdatasync]
+            errno: EIO
+            probability: 0.2
+            at_s: 5
+            duration_s: 2
+        """)
+    run = run_streamproof([w, "--faults", f], cwd=tmp_path, out_dir=tmp_path / "r")
+    assert run.code == EXIT_VALID, run.explain()
+    assert [(r["fault"], r["action"], r["result"]) for r in _faults(run)] == [
+        ("before-fsync-eio", "inject", "ok"), ("before-fsync-eio", "heal", "ok"),
+        ("libc-fsync-eio", "inject", "ok"), ("libc-fsync-eio", "heal", "ok")]
+    rows = {int(r["t_s"]): r for r in run.timeline()}
+    assert int(rows[3]["acked"]) == 0  # wholly inside the fsync failure
+    acked = acked_offsets(run)
+    assert acked and acked <= set(apply_counts(run))
+    assert run.summary["counts"]["acked"] == run.summary["counts"]["intended"]
