@@ -62,9 +62,9 @@ static const char *const DEFINITIONS[ANOM_COUNT] = {
  * ordering: per_key). */
 static const unsigned char ALLOWED[SEM_COUNT][ANOM_COUNT] = {
     [SEM_NONE] = {[ANOM_DUPLICATE] = 1},
-    [SEM_AT_MOST_ONCE] = {[ANOM_LOST_WRITE] = 1, [ANOM_UNSEEN] = 1},
-    [SEM_AT_LEAST_ONCE] = {[ANOM_REDELIVERED] = 1, [ANOM_DUPLICATE] = 1},
-    [SEM_EXACTLY_ONCE] = {0},
+    [CHECK_SEM_AT_MOST_ONCE] = {[ANOM_LOST_WRITE] = 1, [ANOM_UNSEEN] = 1},
+    [CHECK_SEM_AT_LEAST_ONCE] = {[ANOM_REDELIVERED] = 1, [ANOM_DUPLICATE] = 1},
+    [CHECK_SEM_EXACTLY_ONCE] = {0},
 };
 
 const char *anomaly_name(anomaly_type t) {
@@ -93,17 +93,17 @@ int anomaly_allowed(semantics s, anomaly_type t) {
   return ALLOWED[s][t];
 }
 
-const char *semantics_name(semantics s) {
+const char *check_semantics_name(semantics s) {
   switch (s) {
-  case SEM_AT_MOST_ONCE: return "at_most_once";
-  case SEM_AT_LEAST_ONCE: return "at_least_once";
-  case SEM_EXACTLY_ONCE: return "exactly_once";
+  case CHECK_SEM_AT_MOST_ONCE: return "at_most_once";
+  case CHECK_SEM_AT_LEAST_ONCE: return "at_least_once";
+  case CHECK_SEM_EXACTLY_ONCE: return "exactly_once";
   default: return "none";
   }
 }
 
 semantics semantics_parse(const char *name) {
-  for (int s = SEM_AT_MOST_ONCE; s < SEM_COUNT; s++)
-    if (strcmp(name, semantics_name((semantics)s)) == 0) return (semantics)s;
+  for (int s = CHECK_SEM_AT_MOST_ONCE; s < SEM_COUNT; s++)
+    if (strcmp(name, check_semantics_name((semantics)s)) == 0) return (semantics)s;
   return SEM_NONE;
 }

@@ -52,9 +52,9 @@ typedef enum {
  * for a topic no subscription reads: no delivery claim, only log checks. */
 typedef enum {
   SEM_NONE = 0,
-  SEM_AT_MOST_ONCE = 1,
-  SEM_AT_LEAST_ONCE = 2,
-  SEM_EXACTLY_ONCE = 3,
+  CHECK_SEM_AT_MOST_ONCE = 1,
+  CHECK_SEM_AT_LEAST_ONCE = 2,
+  CHECK_SEM_EXACTLY_ONCE = 3,
   SEM_COUNT
 } semantics;
 
@@ -69,7 +69,7 @@ int anomaly_per_subscription(anomaly_type t);
 /* 1 when semantics `s` tolerates anomaly `t` (reported, not a violation). */
 int anomaly_allowed(semantics s, anomaly_type t);
 
-const char *semantics_name(semantics s);
+const char *check_semantics_name(semantics s);
 /* Parses "at_most_once" | "at_least_once" | "exactly_once"; SEM_NONE if not. */
 semantics semantics_parse(const char *name);
 

@@ -10,7 +10,7 @@
 #include "findings.h"
 #include "meta.h"
 #include "model.h"
-#include "poll.h"
+#include "poll_order.h"
 #include "strlist.h"
 
 /* One file of <run>/history/. */

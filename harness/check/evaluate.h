@@ -20,7 +20,7 @@
 #define SP_CHECK_EVALUATE_H
 
 #include "model.h"
-#include "poll.h"
+#include "poll_order.h"
 
 void evaluate_run(model *md, poll_tracker *pt);
 

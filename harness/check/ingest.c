@@ -113,7 +113,7 @@ static void poll_event_of(ingest *in, uint64_t idx, const hist_record *r, uint32
                           int32_t partition) {
   const meta *m = in->md->m;
   poll_event ev = {r->t_ns, r->offset, idx, in->file, r->type};
-  if (m->subs[meta_reader_sub(m, reader)].sem == SEM_EXACTLY_ONCE)
+  if (m->subs[meta_reader_sub(m, reader)].sem == CHECK_SEM_EXACTLY_ONCE)
     poll_defer(in->pt, reader, &ev, partition);
   else
     poll_feed(in->pt, reader, &ev, partition);
@@ -136,8 +136,8 @@ static int consumer_record(ingest *in, uint64_t idx, const hist_record *r) {
       strlist_addf(in->notes,
                    "%s: reader %u starts claiming semantics %d, meta.json says %s for "
                    "subscription %s; checked as %s",
-                   in->name, r->actor, r->err, semantics_name(m->subs[sub].sem), m->subs[sub].name,
-                   semantics_name(m->subs[sub].sem));
+                   in->name, r->actor, r->err, check_semantics_name(m->subs[sub].sem), m->subs[sub].name,
+                   check_semantics_name(m->subs[sub].sem));
     poll_event_of(in, idx, r, reader, -1);
     return 0;
   case HIST_ASSIGN:

@@ -20,7 +20,7 @@
 
 #include "hist_stream.h"
 #include "model.h"
-#include "poll.h"
+#include "poll_order.h"
 #include "strlist.h"
 
 typedef struct ingest {

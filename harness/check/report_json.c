@@ -130,7 +130,7 @@ static json_t *sub_json(const check_state *st, uint32_t s) {
   set_int(o, "id", (uint64_t)sub->id);
   json_object_set_new(o, "name", json_string(sub->name));
   json_object_set_new(o, "topic", json_string(st->m.topics[sub->topic].name));
-  json_object_set_new(o, "semantics", json_string(semantics_name(sub->sem)));
+  json_object_set_new(o, "semantics", json_string(check_semantics_name(sub->sem)));
   json_object_set_new(o, "verdict", json_string(check_verdict_name(sr->verdict)));
   set_int(o, "applies", sr->applies);
   set_int(o, "below_log_start_unapplied", sr->below_log_start_unapplied);

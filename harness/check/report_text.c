@@ -76,7 +76,7 @@ static void example_brief(const check_state *st, anomaly_type t, const example *
 static void print_subs(check_state *st, FILE *out) {
   for (size_t s = 0; s < st->r->n_subs; s++) {
     const check_sub_result *sr = &st->r->subs[s];
-    fprintf(out, "  %s %s: %s; consume counts", sr->name, semantics_name(sr->sem),
+    fprintf(out, "  %s %s: %s; consume counts", sr->name, check_semantics_name(sr->sem),
             check_verdict_name(sr->verdict));
     int any = 0;
     for (int k = 0; k < CHECK_CONSUME_BUCKETS; k++)

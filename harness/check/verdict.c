@@ -78,7 +78,7 @@ static check_verdict judge_sub(check_state *st, uint32_t s) {
     }
   }
   if (forbidden) {
-    strlist_addf(&st->violations, "%s (%s): %s", sub->name, semantics_name(sub->sem), list);
+    strlist_addf(&st->violations, "%s (%s): %s", sub->name, check_semantics_name(sub->sem), list);
     return CHECK_INVALID;
   }
   if (unseen_undrained)

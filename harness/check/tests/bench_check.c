@@ -76,7 +76,7 @@ static void generate(const char *dir, gen *g) {
   /* exactly-once applies go to the effect store of their input partition */
   hist_writer *effects[GEN_MAX_SUBS][PARTITIONS] = {{NULL}};
   for (uint32_t s = 0; s < c->subs; s++)
-    for (uint32_t p = 0; c->sem[s] == SEM_EXACTLY_ONCE && p < PARTITIONS; p++) {
+    for (uint32_t p = 0; c->sem[s] == CHECK_SEM_EXACTLY_ONCE && p < PARTITIONS; p++) {
       char name[64];
       snprintf(name, sizeof name, "effects-%u-0-%u.hist", s, p);
       effects[s][p] = open_hist(dir, name, HIST_KIND_EFFECTS, s);
@@ -181,7 +181,7 @@ static int cmp_double(const void *a, const void *b) {
 int main(int argc, char **argv) {
   uint64_t messages = 10000000;
   uint32_t subs = 1, runs = 5;
-  semantics sem = SEM_AT_LEAST_ONCE;
+  semantics sem = CHECK_SEM_AT_LEAST_ONCE;
   const char *dir = "/tmp/sp-bench-check";
   int keep = 0;
   for (int i = 1; i < argc; i++) {
@@ -219,7 +219,7 @@ int main(int argc, char **argv) {
   uint64_t total = c.messages * PRODUCERS;
   printf("history: %" PRIu64 " messages, %" PRIu64 " records, %u subscription(s) %s, written in "
          "%.1f s to %s\n",
-         total, total * (2 + subs), subs, semantics_name(sem), (double)(sp_mono_ns() - t0) / 1e9,
+         total, total * (2 + subs), subs, check_semantics_name(sem), (double)(sp_mono_ns() - t0) / 1e9,
          dir);
   double secs[99], cpus[99], rss[99];
   for (uint32_t r = 0; r < runs; r++) {

@@ -81,7 +81,7 @@ gen *gen_plan(const gen_config *cfg) {
   if (!c->consumers) c->consumers = 2;
   SP_ASSERT(c->subs <= GEN_MAX_SUBS);
   for (uint32_t s = 0; s < c->subs; s++)
-    if (c->sem[s] == SEM_NONE) c->sem[s] = SEM_AT_LEAST_ONCE;
+    if (c->sem[s] == SEM_NONE) c->sem[s] = CHECK_SEM_AT_LEAST_ONCE;
   g->next_id = 1;
   for (uint32_t p = 0; p < c->topics * c->producers; p++)
     proc_add(&g->writers, &g->n_writers, g->next_id++, p, "clean");
@@ -486,7 +486,7 @@ int gen_write_meta(const gen *g, const char *dir) {
       json_array_append_new(list, json_integer(s * c->consumers + k));
     json_array_append_new(subs, json_pack("{s:i, s:s, s:s, s:i, s:s, s:o}", "id", s, "name", name,
                                           "group", name, "topic", s % c->topics, "semantics",
-                                          semantics_name(c->sem[s]), "consumers", list));
+                                          check_semantics_name(c->sem[s]), "consumers", list));
     for (uint32_t k = 0; k < c->consumers; k++) {
       uint32_t ci = s * c->consumers + k;
       json_array_append_new(cons,
@@ -543,7 +543,7 @@ static int write_consumers(gen *g, const char *dir) {
       for (size_t i = 0; i < g->cons[ci].n; i++) {
         hist_record *r = &g->cons[ci].r[i];
         r->t_ns = 1000000 + i * 1000 + ci; /* one clock, stream order */
-        if (c->sem[s] == SEM_EXACTLY_ONCE && r->type == HIST_APPLY)
+        if (c->sem[s] == CHECK_SEM_EXACTLY_ONCE && r->type == HIST_APPLY)
           recs_push(&effects[r->partition], r);
         else
           recs_push(&own, r);

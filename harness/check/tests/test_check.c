@@ -10,7 +10,7 @@
 #include "checkrun.h"
 #include "sp_test.h"
 
-static const semantics ALL_SEMS[] = {SEM_AT_MOST_ONCE, SEM_AT_LEAST_ONCE, SEM_EXACTLY_ONCE};
+static const semantics ALL_SEMS[] = {CHECK_SEM_AT_MOST_ONCE, CHECK_SEM_AT_LEAST_ONCE, CHECK_SEM_EXACTLY_ONCE};
 
 /* A single-subscription run with semantics sem: clean log, derived. */
 static gen *one_sub(semantics sem) {
@@ -75,7 +75,7 @@ TEST(clean_multi_topic_multi_subscription_per_key) {
                   .per_key = 1,
                   .subs = 3,
                   .consumers = 3,
-                  .sem = {SEM_AT_LEAST_ONCE, SEM_EXACTLY_ONCE, SEM_AT_MOST_ONCE}};
+                  .sem = {CHECK_SEM_AT_LEAST_ONCE, CHECK_SEM_EXACTLY_ONCE, CHECK_SEM_AT_MOST_ONCE}};
   gen *g = gen_new(&c);
   gen_derive(g);
   check_result r;
@@ -101,8 +101,8 @@ TEST(lost_write_is_reported_and_allowed_only_at_most_once) {
     check_result r;
     char dir[512], name[32];
     snprintf(name, sizeof name, "lost-%d", i);
-    expect(g, name, want, ALL_SEMS[i] == SEM_AT_MOST_ONCE ? CHECK_VALID : CHECK_INVALID, &r, dir);
-    CHECK_EQ_INT(r.allowed[ANOM_LOST_WRITE], ALL_SEMS[i] == SEM_AT_MOST_ONCE);
+    expect(g, name, want, ALL_SEMS[i] == CHECK_SEM_AT_MOST_ONCE ? CHECK_VALID : CHECK_INVALID, &r, dir);
+    CHECK_EQ_INT(r.allowed[ANOM_LOST_WRITE], ALL_SEMS[i] == CHECK_SEM_AT_MOST_ONCE);
     CHECK_EQ_U64(r.subs[0].consume_counts[0], 2);
     json_t *v = checkrun_verdict(dir);
     json_t *ex = checkrun_example(v, ANOM_LOST_WRITE, 0);
@@ -125,7 +125,7 @@ TEST(unseen_after_drain_is_a_loss_and_unknown_without_drain) {
       gen_stop(g, 0, 0, n - 3); /* the last 3 offsets of partition 0 never applied */
       g->drain_completed = drained;
       uint64_t want[ANOM_COUNT] = {[ANOM_UNSEEN] = 3};
-      int rc = ALL_SEMS[i] == SEM_AT_MOST_ONCE ? CHECK_VALID
+      int rc = ALL_SEMS[i] == CHECK_SEM_AT_MOST_ONCE ? CHECK_VALID
                : drained                       ? CHECK_INVALID
                                                : CHECK_UNKNOWN;
       check_result r;
@@ -151,7 +151,7 @@ TEST(redelivery_is_valid_at_least_once_and_invalid_otherwise) {
     check_result r;
     char dir[512], name[32];
     snprintf(name, sizeof name, "redeliver-%d", i);
-    expect(g, name, want, ALL_SEMS[i] == SEM_AT_LEAST_ONCE ? CHECK_VALID : CHECK_INVALID, &r, dir);
+    expect(g, name, want, ALL_SEMS[i] == CHECK_SEM_AT_LEAST_ONCE ? CHECK_VALID : CHECK_INVALID, &r, dir);
     CHECK_EQ_U64(r.subs[0].consume_counts[2], 3);
     json_t *v = checkrun_verdict(dir);
     json_t *ex = checkrun_example(v, ANOM_REDELIVERED, 0);
@@ -175,7 +175,7 @@ TEST(duplicate_in_the_log_is_allowed_only_at_least_once) {
     check_result r;
     char dir[512], name[32];
     snprintf(name, sizeof name, "dup-%d", i);
-    expect(g, name, want, ALL_SEMS[i] == SEM_AT_LEAST_ONCE ? CHECK_VALID : CHECK_INVALID, &r, dir);
+    expect(g, name, want, ALL_SEMS[i] == CHECK_SEM_AT_LEAST_ONCE ? CHECK_VALID : CHECK_INVALID, &r, dir);
     CHECK_EQ_U64(r.subs[0].consume_counts[2], 1); /* applied once at each offset */
     json_t *v = checkrun_verdict(dir);
     json_t *ex = checkrun_example(v, ANOM_DUPLICATE, 0);
@@ -188,7 +188,7 @@ TEST(duplicate_in_the_log_is_allowed_only_at_least_once) {
 }
 
 TEST(inconsistent_offsets_from_two_acks_for_one_offset) {
-  gen *g = one_sub(SEM_AT_LEAST_ONCE);
+  gen *g = one_sub(CHECK_SEM_AT_LEAST_ONCE);
   gen_derive(g);
   uint32_t tp = gen_tp(g, 0, 1);
   const gen_msg *a = gen_at(g, tp, 4), *b = gen_at(g, tp, 5);
@@ -255,7 +255,7 @@ TEST(nonmonotonic_poll_going_back_and_repeating) {
     gen_free(g);
   }
   /* exactly-once: polling an applied offset again (SKIP) without a reset */
-  gen *g = one_sub(SEM_EXACTLY_ONCE);
+  gen *g = one_sub(CHECK_SEM_EXACTLY_ONCE);
   gen_derive(g);
   gen_repoll(g, 0, 0, 3);
   uint64_t want[ANOM_COUNT] = {[ANOM_NONMONOTONIC_POLL] = 1};
@@ -268,7 +268,7 @@ TEST(nonmonotonic_poll_going_back_and_repeating) {
 
 TEST(key_order_violation_only_with_per_key_ordering) {
   for (int per_key = 0; per_key < 2; per_key++) {
-    gen_config c = {.sem = {SEM_AT_LEAST_ONCE}, .per_key = per_key};
+    gen_config c = {.sem = {CHECK_SEM_AT_LEAST_ONCE}, .per_key = per_key};
     gen *g = gen_new(&c);
     uint32_t tp = gen_tp(g, 0, 1);
     int64_t a, b;
@@ -305,7 +305,7 @@ TEST(content_mismatch_in_transit_in_the_log_and_in_the_key) {
                {"stored", 1, HIST_F_CHECKSUM, "checksum"},
                {"key", 0, HIST_F_KEY_OK, "key"}};
   for (int i = 0; i < 3; i++) {
-    gen *g = one_sub(SEM_EXACTLY_ONCE);
+    gen *g = one_sub(CHECK_SEM_EXACTLY_ONCE);
     uint32_t tp = gen_tp(g, 0, 2);
     if (cases[i].in_log)
       gen_log_flags(g, tp, 4, (uint8_t)(gen_at(g, tp, 4)->flags & ~cases[i].clear));
@@ -328,7 +328,7 @@ TEST(content_mismatch_in_transit_in_the_log_and_in_the_key) {
 
 TEST(unknown_message_no_identity_foreign_writer_unsent_seq) {
   for (int i = 0; i < 3; i++) {
-    gen *g = one_sub(SEM_AT_LEAST_ONCE);
+    gen *g = one_sub(CHECK_SEM_AT_LEAST_ONCE);
     uint32_t tp = gen_tp(g, 0, 0);
     uint8_t ok = HIST_F_IDENTITY | HIST_F_CHECKSUM | HIST_F_KEY_OK;
     gen_msg foreign[] = {{0, 0, HIST_NO_KEY, 0},          /* kcat wrote plain bytes */
@@ -354,7 +354,7 @@ TEST(unknown_message_no_identity_foreign_writer_unsent_seq) {
 
 TEST(acked_but_missing_from_the_readback) {
   for (int hole = 0; hole < 2; hole++) {
-    gen *g = one_sub(SEM_AT_LEAST_ONCE);
+    gen *g = one_sub(CHECK_SEM_AT_LEAST_ONCE);
     gen_derive(g);
     uint32_t tp = gen_tp(g, 0, 1);
     int64_t n = (int64_t)g->log[tp].n;
@@ -377,7 +377,7 @@ TEST(acked_but_missing_from_the_readback) {
 }
 
 TEST(ack_without_offset_never_stored) {
-  gen *g = one_sub(SEM_AT_LEAST_ONCE);
+  gen *g = one_sub(CHECK_SEM_AT_LEAST_ONCE);
   uint32_t tp = gen_tp(g, 0, 2);
   gen_msg m = *gen_at(g, tp, 6);
   gen_log_remove(g, tp, 6);
@@ -399,7 +399,7 @@ TEST(ack_without_offset_never_stored) {
 }
 
 TEST(indeterminate_and_nacked_sends_are_information) {
-  gen *g = one_sub(SEM_AT_LEAST_ONCE);
+  gen *g = one_sub(CHECK_SEM_AT_LEAST_ONCE);
   uint32_t tp = gen_tp(g, 0, 0);
   const gen_msg *in_log = gen_at(g, tp, 2), *nacked = gen_at(g, tp, 3);
   gen_fate(g, in_log->writer, in_log->seq, GEN_FATE_NONE); /* timed out, but stored */
@@ -429,7 +429,7 @@ TEST(indeterminate_and_nacked_sends_are_information) {
 }
 
 TEST(messages_below_the_log_start_are_not_loss) {
-  gen *g = one_sub(SEM_EXACTLY_ONCE);
+  gen *g = one_sub(CHECK_SEM_EXACTLY_ONCE);
   gen_derive(g);
   uint32_t tp = gen_tp(g, 0, 1);
   gen_log_start(g, tp, 5);    /* retention deleted 0..4 */
@@ -445,7 +445,7 @@ TEST(messages_below_the_log_start_are_not_loss) {
 }
 
 TEST(torn_history_tails_are_tolerated_and_reported) {
-  gen *g = one_sub(SEM_EXACTLY_ONCE);
+  gen *g = one_sub(CHECK_SEM_EXACTLY_ONCE);
   gen_derive(g);
   gen_torn(g, "consumer-1.hist", 10);
   gen_torn(g, "producer-0.hist", 63);
@@ -465,7 +465,7 @@ TEST(torn_history_tails_are_tolerated_and_reported) {
 
 TEST(running_processes_make_the_verdict_unknown_unless_invalid) {
   for (int who = 0; who < 3; who++) {
-    gen *g = one_sub(SEM_EXACTLY_ONCE);
+    gen *g = one_sub(CHECK_SEM_EXACTLY_ONCE);
     if (who == 2) gen_log_duplicate(g, gen_tp(g, 0, 0), 3); /* forbidden: invalid wins */
     gen_derive(g);
     gen_exit(g, who == 0 ? g->writers[1].id : g->readers[0].id, "running");
@@ -482,7 +482,7 @@ TEST(running_processes_make_the_verdict_unknown_unless_invalid) {
 
 TEST(readback_missing_is_unknown_only_when_needed) {
   for (int i = 0; i < 2; i++) {
-    gen *g = one_sub(i ? SEM_AT_MOST_ONCE : SEM_AT_LEAST_ONCE);
+    gen *g = one_sub(i ? CHECK_SEM_AT_MOST_ONCE : CHECK_SEM_AT_LEAST_ONCE);
     gen_derive(g);
     g->write_readback = 0;
     if (i) gen_stop(g, 0, 0, 3); /* at-most-once lost messages: was the broker to blame? */
@@ -499,7 +499,7 @@ TEST(readback_missing_is_unknown_only_when_needed) {
 }
 
 TEST(missing_producer_history_is_unknown) {
-  gen *g = one_sub(SEM_AT_LEAST_ONCE);
+  gen *g = one_sub(CHECK_SEM_AT_LEAST_ONCE);
   gen_derive(g);
   check_result r;
   char dir[512], path[600];
@@ -559,7 +559,7 @@ static void run_combination(unsigned mask, int *failures) {
                   .per_key = 1,
                   .subs = 2,
                   .consumers = 2,
-                  .sem = {SEM_AT_LEAST_ONCE, SEM_EXACTLY_ONCE}};
+                  .sem = {CHECK_SEM_AT_LEAST_ONCE, CHECK_SEM_EXACTLY_ONCE}};
   gen *g = gen_new(&c);
   uint32_t tp0 = gen_tp(g, 0, 0), tp1 = gen_tp(g, 0, 1), tp2 = gen_tp(g, 0, 2),
            tp3 = gen_tp(g, 0, 3);

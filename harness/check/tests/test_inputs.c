@@ -12,7 +12,7 @@
 
 /* A clean at-least-once run written to <tmp>/<name>; dir receives the path. */
 static void clean_run(const char *name, char *dir) {
-  gen_config c = {.sem = {SEM_AT_LEAST_ONCE}};
+  gen_config c = {.sem = {CHECK_SEM_AT_LEAST_ONCE}};
   gen *g = gen_new(&c);
   gen_derive(g);
   snprintf(dir, 512, "%s/%s", sp_test_tmpdir(), name);
@@ -174,7 +174,7 @@ TEST(random_garbage_records_never_crash) {
                                 "effects-0-0-1.hist"};
   unsigned x = 2024;
   for (int round = 0; round < 40; round++) {
-    gen_config c = {.sem = {round % 2 ? SEM_EXACTLY_ONCE : SEM_AT_LEAST_ONCE}, .per_key = 1};
+    gen_config c = {.sem = {round % 2 ? CHECK_SEM_EXACTLY_ONCE : CHECK_SEM_AT_LEAST_ONCE}, .per_key = 1};
     gen *g = gen_new(&c);
     gen_derive(g);
     char dir[512], name[32];
@@ -261,7 +261,7 @@ TEST(command_line_exit_codes_and_output) {
   CHECK_EQ_STR(last_line(out), "verdict: valid");
 
   /* invalid: a redelivery under exactly-once */
-  gen_config c = {.sem = {SEM_EXACTLY_ONCE}};
+  gen_config c = {.sem = {CHECK_SEM_EXACTLY_ONCE}};
   gen *g = gen_new(&c);
   gen_derive(g);
   gen_restart(g, 0, 0, 6, 2);
@@ -289,7 +289,7 @@ TEST(command_line_exit_codes_and_output) {
   json_decref(v);
 
   /* unknown: a reader still running */
-  c.sem[0] = SEM_AT_LEAST_ONCE;
+  c.sem[0] = CHECK_SEM_AT_LEAST_ONCE;
   g = gen_new(&c);
   gen_derive(g);
   gen_exit(g, g->readers[1].id, "running");

@@ -1,4 +1,4 @@
-/* poll.h: poll continuity of each reader incarnation on each partition
+/* poll_order.h: poll continuity of each reader incarnation on each partition
  * (poll-skip, nonmonotonic-poll).
  *
  * A lane is one reader on one partition of its subscription's topic. It

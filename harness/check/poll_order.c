@@ -1,5 +1,5 @@
-/* poll.c: see poll.h. */
-#include "poll.h"
+/* poll_order.c: see poll_order.h. */
+#include "poll_order.h"
 
 #include <stdlib.h>
 #include <string.h>
