@@ -23,11 +23,11 @@ eval count_tics("y", yhi)
 set xrange [0:tmax]
 set yrange [ylo:yhi]
 eval phase_shading
+band_min_s = tmax / 300.0
 
 do for [fmt in formats] {
   eval set_terminal(fmt)
-  plot for [b=1:has_bands] bands using (($1 + $2) / 2):(ylo):1:2:(ylo):(yhi) with boxxyerror fs transparent solid 0.25 noborder lc rgb C_BAND title "fault injected", \
-       for [b=1:has_bands] bands using (($1 + $2) / 2):(band_label_y($4, ylo, yhi, logy)):3 with labels tc rgb C_BAND_TEXT font ",9" notitle, \
+  plot @BANDS \
        timeline using (column("t_s") + 1):(column("backlog")) with filledcurves y1=0 fs transparent solid 0.15 lc rgb C_PURPLE notitle, \
        timeline using (column("t_s") + 1):(column("backlog")) with lines lw 1.5 lc rgb C_PURPLE title "backlog (acked, not yet consumed)"
 }

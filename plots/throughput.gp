@@ -36,11 +36,11 @@ if (has_errors) {
   set ytics nomirror
 }
 eval phase_shading
+band_min_s = tmax / 300.0
 
 do for [fmt in formats] {
   eval set_terminal(fmt)
-  plot for [b=1:has_bands] bands using (($1 + $2) / 2):(ylo):1:2:(ylo):(yhi) with boxxyerror fs transparent solid 0.25 noborder lc rgb C_BAND title "fault injected", \
-       for [b=1:has_bands] bands using (($1 + $2) / 2):(band_label_y($4, ylo, yhi, logy)):3 with labels tc rgb C_BAND_TEXT font ",9" notitle, \
+  plot @BANDS \
        timeline using (column("t_s") + 0.5):(column("intended")) with lines lw 1.2 dt 2 lc rgb C_GRAY title "intended", \
        timeline using (column("t_s") + 0.5):(column("acked")) with lines lw 1.5 lc rgb C_BLUE title "produced (acked)", \
        timeline using (column("t_s") + 0.5):(column("consumed")) with lines lw 1.5 dt 2 lc rgb C_GREEN title "consumed", \

@@ -454,8 +454,11 @@ int compare_main(int argc, char **argv) {
     if (worse && !o.ignore_verdict) printf("%sverdict %s -> %s", sep, vb, vc);
     printf("\n");
   } else {
-    printf("PASS: %zu limit%s held%s\n", o.limits.n, o.limits.n == 1 ? "" : "s",
-           o.ignore_verdict ? " (verdict ignored)" : ", verdict no worse");
+    if (o.limits.n)
+      printf("PASS: %zu limit%s held%s\n", o.limits.n, o.limits.n == 1 ? "" : "s",
+             o.ignore_verdict ? " (verdict ignored)" : ", verdict no worse");
+    else
+      printf("PASS: %s\n", o.ignore_verdict ? "no limits given, verdict ignored" : "verdict no worse");
   }
   rc = failed ? COMPARE_REGRESSED : COMPARE_PASS;
   char err[4096];

@@ -107,9 +107,12 @@ static void overlay_timeline(plot_set *ps, rundir *runs, size_t n, const char *n
     snprintf(path, sizeof path, "%s/timeline.csv", abs);
     timeline_info ti;
     notes scan = {0};
-    int rc = timeline_scan(path, &ti, &scan, err, sizeof err);
+    int rc = timeline_scan(path, &ti, &scan, NULL, err, sizeof err);
     notes_free(&scan);
-    if (rc != 0 || !ti.rows || (ti.columns & needs) != needs || (latency && !ti.e2e_samples)) continue;
+    if (rc != 0 || !ti.rows || ti.bad_rows || (ti.columns & needs) != needs || (latency && !ti.e2e_samples)) {
+      if (rc == 0 && ti.bad_rows) notes_add(nt, "%s: timeline.csv has damaged rows; left out of %s", runs[r].name, name);
+      continue;
+    }
     if (strchr(path, '"') || strchr(runs[r].name, '"')) {
       notes_add(nt, "%s: a double quote in its path or name cannot be passed to gnuplot; not plotted", runs[r].path);
       continue;
@@ -219,9 +222,9 @@ static void many_page_write(FILE *f, const void *ctx) {
   html_begin(f, title, (int)plot_count_ok(pg->plots));
   fputs("<h1>", f);
   html_text(f, pg->title ? pg->title : "Comparison of runs");
-  html_textf(f, "</h1>\n<p class=\"sub\">%zu results folders; changes are against the first, ", pg->n);
+  fprintf(f, "</h1>\n<p class=\"sub\">%zu results folders; changes are against the first, ", pg->n);
   html_text(f, pg->runs[0].name);
-  html_textf(f, ", and shaded when more than %.0f%% worse (red) or better (green).</p>\n", SHADE_PCT);
+  fprintf(f, ", and shaded when more than %.0f%% worse (red) or better (green).</p>\n", SHADE_PCT);
   fputs("<nav><a href=\"#runs\">Runs</a><a href=\"#table\">Metrics</a><a href=\"#plots\">Plots</a>"
         "<a href=\"#notes\">Notes</a></nav>\n<h2 id=\"runs\">Runs</h2>\n", f);
   runs_table(f, pg);

@@ -164,6 +164,31 @@ static void anomaly_plot(plot_set *ps, const rundir *rd, notes *nt) {
   gp_params_free(&p);
 }
 
+/* A damaged timeline.csv (rows cut short) stops gnuplot: the plots read a
+ * copy of its good rows instead, plots/timeline-rows.csv; timeline (the
+ * path the plots read) is switched to it. */
+static void good_timeline(char *timeline, size_t cap, const char *plots_dir, notes *nt) {
+  char copy[GP_PATH_MAX + 512], err[1024];
+  snprintf(copy, sizeof copy, "%s/timeline-rows.csv", plots_dir);
+  FILE *f = fopen(copy, "w");
+  if (!f) {
+    notes_add(nt, "cannot write %s; the plots over time read the damaged timeline.csv", copy);
+    return;
+  }
+  timeline_info again;
+  notes quiet = {0};
+  int rc = timeline_scan(timeline, &again, &quiet, f, err, sizeof err);
+  notes_free(&quiet);
+  if (fclose(f) != 0 || rc != 0) {
+    notes_add(nt, "cannot write %s; the plots over time read the damaged timeline.csv", copy);
+    return;
+  }
+  notes_add(nt, "the plots over time read plots/timeline-rows.csv: timeline.csv without its %zu damaged row%s",
+            again.bad_rows, again.bad_rows == 1 ? "" : "s");
+  size_t len = strlen(copy);
+  if (len < cap) memcpy(timeline, copy, len + 1);
+}
+
 /* When the run ended, in seconds since t0: the timeline's end, else the
  * summary's elapsed time, else 0 (bands never healed end at their start). */
 static double run_end_s(const rundir *rd, int tl_rc, const timeline_info *ti) {
@@ -189,9 +214,10 @@ int report_one(rundir *rd, const char *out_dir, const gp_env *env, const report_
   timeline_info ti;
   char timeline[GP_PATH_MAX + 32], scan_err[1024];
   snprintf(timeline, sizeof timeline, "%s/timeline.csv", run_abs);
-  int tl_rc = timeline_scan(timeline, &ti, &nt, scan_err, sizeof scan_err);
+  int tl_rc = timeline_scan(timeline, &ti, &nt, NULL, scan_err, sizeof scan_err);
   if (tl_rc < 0) notes_add(&nt, "%s", scan_err);
   else if (tl_rc == 1) notes_add(&nt, "no timeline.csv: no plots over time");
+  else if (ti.bad_rows) good_timeline(timeline, sizeof timeline, plots_dir, &nt);
 
   fault_list fl;
   snprintf(path, sizeof path, "%s/faults.jsonl", run_abs);

@@ -1,12 +1,14 @@
 /* timeline_scan.c: see timeline_scan.h. */
 #include "timeline_scan.h"
 
+#include "mem.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TL_MAX_FIELDS 64
+#define TL_MAX_FIELDS 128
 
 /* Splits line (modified in place) at commas; the number of fields. */
 static int split_csv(char *line, char **fields, int max) {
@@ -40,7 +42,8 @@ static int num(char **f, int n, int i, double *v) {
   return *end == '\0';
 }
 
-int timeline_scan(const char *path, timeline_info *ti, notes *nt, char *err, size_t err_cap) {
+int timeline_scan(const char *path, timeline_info *ti, notes *nt, FILE *good_rows, char *err,
+                  size_t err_cap) {
   memset(ti, 0, sizeof *ti);
   FILE *f = fopen(path, "r");
   if (!f) {
@@ -48,8 +51,8 @@ int timeline_scan(const char *path, timeline_info *ti, notes *nt, char *err, siz
     snprintf(err, err_cap, "%s: %s", path, strerror(errno));
     return -1;
   }
-  char *line = NULL, *header = NULL;
-  size_t cap = 0;
+  char *line = NULL, *header = NULL, *copy = NULL;
+  size_t cap = 0, copy_cap = 0;
   char *names[TL_MAX_FIELDS], *fields[TL_MAX_FIELDS];
   int rc = 0;
   if (getline(&line, &cap, f) < 0) {
@@ -60,6 +63,7 @@ int timeline_scan(const char *path, timeline_info *ti, notes *nt, char *err, siz
   header = line;
   line = NULL;
   cap = 0;
+  if (good_rows) fputs(header, good_rows);
   int nh = split_csv(header, names, TL_MAX_FIELDS);
   if (nh > TL_MAX_FIELDS) nh = TL_MAX_FIELDS;
   int c_t = col(names, nh, "t_s"), c_phase = col(names, nh, "phase");
@@ -81,13 +85,23 @@ int timeline_scan(const char *path, timeline_info *ti, notes *nt, char *err, siz
   while (getline(&line, &cap, f) >= 0) {
     lineno++;
     if (line[0] == '\n' || line[0] == '\0') continue;
+    if (good_rows) {
+      size_t len = strlen(line) + 1;
+      if (len > copy_cap) copy = sp_realloc(copy, copy_cap = len);
+      memcpy(copy, line, len);
+    }
     int n = split_csv(line, fields, TL_MAX_FIELDS);
     double t, v;
     if (n != nh || !num(fields, n, c_t, &t)) {
+      ti->bad_rows++;
       if (noted++ < 3)
         notes_add(nt, "timeline.csv line %d: %d fields, header has %d, or t_s is not a number; row skipped",
                   lineno, n, nh);
       continue;
+    }
+    if (good_rows) {
+      fputs(copy, good_rows);
+      if (copy[strlen(copy) - 1] != '\n') fputc('\n', good_rows);
     }
     ti->rows++;
     if (t + 1 > ti->end_s) ti->end_s = t + 1;
@@ -112,6 +126,7 @@ int timeline_scan(const char *path, timeline_info *ti, notes *nt, char *err, siz
   }
   if (noted > 3) notes_add(nt, "timeline.csv: %d more rows skipped", noted - 3);
 out:
+  free(copy);
   free(line);
   free(header);
   fclose(f);

@@ -7,6 +7,7 @@
 #define SP_REPORT_TIMELINE_SCAN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "notes.h"
 
@@ -32,11 +33,16 @@ typedef struct timeline_info {
   int publish_samples;     /* some row has a publish latency */
   int e2e_samples;         /* some row has an end-to-end latency */
   double max_rate;         /* largest intended/acked/consumed cell */
+  size_t bad_rows;         /* rows skipped: wrong field count, t_s not a number */
 } timeline_info;
 
 /* Scans path. 0 when read, 1 when the file does not exist, -1 with err
  * when it cannot be read or its header lacks t_s. Rows that do not parse
- * are noted ("timeline.csv line 12: ...") and skipped. */
-int timeline_scan(const char *path, timeline_info *ti, notes *nt, char *err, size_t err_cap);
+ * are noted ("timeline.csv line 12: ...") and skipped. When good_rows is
+ * not NULL, the header and every row that parsed are copied to it: gnuplot
+ * stops on a row with missing columns, so the report plots such a copy of
+ * a damaged timeline. */
+int timeline_scan(const char *path, timeline_info *ti, notes *nt, FILE *good_rows, char *err,
+                  size_t err_cap);
 
 #endif

@@ -31,7 +31,7 @@ TEST(phases_columns_and_samples) {
   timeline_info ti;
   notes nt = {0};
   char err[256];
-  REQUIRE(timeline_scan(path, &ti, &nt, err, sizeof err) == 0);
+  REQUIRE(timeline_scan(path, &ti, &nt, NULL, err, sizeof err) == 0);
   CHECK_EQ_INT(ti.rows, 5);
   CHECK(ti.end_s == 5);
   CHECK(ti.warmup_end_s == 2);
@@ -53,7 +53,7 @@ TEST(no_consumption_means_no_e2e_samples) {
   timeline_info ti;
   notes nt = {0};
   char err[256];
-  REQUIRE(timeline_scan(path, &ti, &nt, err, sizeof err) == 0);
+  REQUIRE(timeline_scan(path, &ti, &nt, NULL, err, sizeof err) == 0);
   CHECK_EQ_INT(ti.e2e_samples, 0);
   CHECK_EQ_INT(ti.publish_samples, 1);
   CHECK(ti.warmup_end_s == 0); /* no warm-up rows: nothing to shade */
@@ -66,22 +66,36 @@ TEST(header_only_and_missing_columns) {
   timeline_info ti;
   notes nt = {0};
   char err[256];
-  REQUIRE(timeline_scan(path, &ti, &nt, err, sizeof err) == 0);
+  REQUIRE(timeline_scan(path, &ti, &nt, NULL, err, sizeof err) == 0);
   CHECK_EQ_INT(ti.rows, 0);
   CHECK_EQ_INT(ti.columns, TL_T_S | TL_ACKED);
   notes_free(&nt);
 }
 
 TEST(bad_rows_are_noted) {
-  const char *path = write_timeline("t_s,phase,acked\n0,measure,5\nx,measure,6\n2,measure\n3,measure,7\n");
+  const char *path = write_timeline("t_s,phase,acked\n0,measure,5\nx,measure,6\n2,measure\n3,measure,7");
   timeline_info ti;
   notes nt = {0};
   char err[256];
-  REQUIRE(timeline_scan(path, &ti, &nt, err, sizeof err) == 0);
+  REQUIRE(timeline_scan(path, &ti, &nt, NULL, err, sizeof err) == 0);
   CHECK_EQ_INT(ti.rows, 2);
+  CHECK_EQ_INT(ti.bad_rows, 2);
   REQUIRE(nt.n == 2);
   CHECK(strstr(nt.v[0], "line 3") != NULL);
   CHECK(strstr(nt.v[1], "line 4") != NULL);
+  /* The copy of the good rows, for gnuplot. */
+  char copy[512], buf[256] = "";
+  snprintf(copy, sizeof copy, "%s/good.csv", sp_test_tmpdir());
+  FILE *f = fopen(copy, "w");
+  REQUIRE(f != NULL);
+  REQUIRE(timeline_scan(path, &ti, &nt, f, err, sizeof err) == 0);
+  fclose(f);
+  f = fopen(copy, "r");
+  REQUIRE(f != NULL);
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  CHECK_EQ_STR(buf, "t_s,phase,acked\n0,measure,5\n3,measure,7\n");
   notes_free(&nt);
 }
 
@@ -90,12 +104,12 @@ TEST(absent_empty_and_foreign_files) {
   notes nt = {0};
   char err[256], path[512];
   snprintf(path, sizeof path, "%s/none.csv", sp_test_tmpdir());
-  CHECK_EQ_INT(timeline_scan(path, &ti, &nt, err, sizeof err), 1);
+  CHECK_EQ_INT(timeline_scan(path, &ti, &nt, NULL, err, sizeof err), 1);
   const char *empty = write_timeline("");
-  CHECK_EQ_INT(timeline_scan(empty, &ti, &nt, err, sizeof err), -1);
+  CHECK_EQ_INT(timeline_scan(empty, &ti, &nt, NULL, err, sizeof err), -1);
   CHECK(strstr(err, "empty") != NULL);
   const char *foreign = write_timeline("time,value\n1,2\n");
-  CHECK_EQ_INT(timeline_scan(foreign, &ti, &nt, err, sizeof err), -1);
+  CHECK_EQ_INT(timeline_scan(foreign, &ti, &nt, NULL, err, sizeof err), -1);
   CHECK(strstr(err, "t_s") != NULL && strstr(err, "timeline.csv") != NULL);
   notes_free(&nt);
 }
