@@ -82,7 +82,7 @@ static void pair_bands(fault_list *fl, double end_s) {
   for (size_t i = 0; i < fl->n_events; i++) {
     const fault_event *in = &fl->events[i];
     if (strcmp(in->action, "inject") || in->error) continue;
-    fault_band b = {in->t_s, end_s > in->t_s ? end_s : in->t_s, 0, 0, band_label(in)};
+    fault_band b = {in->t_s, end_s > in->t_s ? end_s : in->t_s, 0, 0, 0, band_label(in)};
     for (size_t k = i + 1; k < fl->n_events; k++) {
       const fault_event *h = &fl->events[k];
       if (used[k] || strcmp(h->action, "heal") || !heals(in, h)) continue;
@@ -91,6 +91,7 @@ static void pair_bands(fault_list *fl, double end_s) {
       b.healed = 1;
       break;
     }
+    b.label_s = 0.5 * (b.start_s + b.end_s);
     fl->bands = sp_realloc(fl->bands, (fl->n_bands + 1) * sizeof *fl->bands);
     fl->bands[fl->n_bands++] = b;
   }
@@ -169,7 +170,14 @@ void fault_list_free(fault_list *fl) {
   memset(fl, 0, sizeof *fl);
 }
 
-void fault_bands_rows(fault_list *fl, double seconds_per_char, int max_rows) {
+/* 1 when an earlier band than i has the same label and it was drawn. */
+static int label_drawn_before(const fault_list *fl, size_t i) {
+  for (size_t k = 0; k < i; k++)
+    if (fl->bands[k].row >= 0 && !strcmp(fl->bands[k].label, fl->bands[i].label)) return 1;
+  return 0;
+}
+
+void fault_bands_rows(fault_list *fl, double seconds_per_char, int max_rows, double end_s) {
   if (max_rows < 1) max_rows = 1;
   double *row_end = sp_calloc((size_t)max_rows, sizeof *row_end);
   for (int r = 0; r < max_rows; r++) row_end[r] = -1e300;
@@ -177,6 +185,16 @@ void fault_bands_rows(fault_list *fl, double seconds_per_char, int max_rows) {
     fault_band *b = &fl->bands[i];
     double half = 0.5 * (double)strlen(b->label) * seconds_per_char;
     double mid = 0.5 * (b->start_s + b->end_s);
+    if (mid + half > end_s) mid = end_s - half;
+    if (mid - half < 0) mid = half;
+    b->label_s = mid;
+    if (label_drawn_before(fl, i)) {
+      /* A repeat: drawn only where the top row has room, so repeats never
+       * push other faults' labels down. */
+      b->row = row_end[0] < mid - half ? 0 : -1;
+      if (b->row == 0) row_end[0] = mid + half;
+      continue;
+    }
     int pick = -1, earliest = 0;
     for (int r = 0; r < max_rows && pick < 0; r++)
       if (row_end[r] < mid - half) pick = r;
@@ -194,10 +212,10 @@ int fault_bands_write_csv(const fault_list *fl, const char *path, char *err, siz
     snprintf(err, err_cap, "%s: %s", path, strerror(errno));
     return -1;
   }
-  fputs("start_s,end_s,label,row\n", f);
+  fputs("start_s,end_s,label,row,label_s\n", f);
   for (size_t i = 0; i < fl->n_bands; i++) {
     const fault_band *b = &fl->bands[i];
-    fprintf(f, "%.6f,%.6f,%s,%d\n", b->start_s, b->end_s, b->label, b->row);
+    fprintf(f, "%.6f,%.6f,%s,%d,%.6f\n", b->start_s, b->end_s, b->label, b->row, b->label_s);
   }
   if (fclose(f) != 0) {
     snprintf(err, err_cap, "%s: %s", path, strerror(errno));

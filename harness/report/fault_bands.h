@@ -16,12 +16,14 @@
  *
  * The bands file the gnuplot scripts read (plots/faults.csv):
  *
- *   start_s,end_s,label,row
- *   8.002715,10.022838,broker-crash: kill broker,0
+ *   start_s,end_s,label,row,label_s
+ *   8.002715,10.022838,broker-crash: kill broker,0,9.012777
  *
  * label has no commas or quotes (they would split the CSV); row is the
  * label's line, counted from the top, chosen so neighbouring labels do not
- * overlap. */
+ * overlap, or -1 for a label not drawn (a repeat of an earlier fault with
+ * no room left); label_s is where the label is centred: on its band,
+ * moved inwards when it would stick out of the plot. */
 #ifndef SP_REPORT_FAULT_BANDS_H
 #define SP_REPORT_FAULT_BANDS_H
 
@@ -42,7 +44,8 @@ typedef struct fault_event {
 typedef struct fault_band {
   double start_s, end_s;
   int healed;        /* 0: still in force when the run ended */
-  int row;           /* label row (fault_bands_rows) */
+  int row;           /* label row (fault_bands_rows); -1: label not drawn */
+  double label_s;    /* the label's centre (fault_bands_rows) */
   char *label;       /* "fault: kind target" */
 } fault_band;
 
@@ -66,12 +69,16 @@ int fault_list_load(const char *path, double end_s, fault_list *out, notes *nt, 
                     size_t err_cap);
 void fault_list_free(fault_list *fl);
 
-/* Gives each band a label row: the first of max_rows rows whose previous
- * label ends before this one starts, labels centred on their band and
+/* Places the band labels on a plot spanning [0, end_s], labels being
  * seconds_per_char wide per character (the plot's seconds per pixel times
- * a character's width); when every row is taken, the row whose last label
- * ends first. */
-void fault_bands_rows(fault_list *fl, double seconds_per_char, int max_rows);
+ * a character's width): each centred on its band, moved inwards to stay
+ * inside the plot, on the first of max_rows rows whose previous label ends
+ * before this one starts, or when every row is taken, the row whose last
+ * label ends first. A label equal to one already drawn (a fault repeated
+ * every few seconds) goes only on the top row and only where it has room,
+ * else it is left out (row -1; the band itself still shows), so repeats
+ * never push other faults' labels down. */
+void fault_bands_rows(fault_list *fl, double seconds_per_char, int max_rows, double end_s);
 
 /* Writes the bands CSV (layout above). 0, or -1 with err. */
 int fault_bands_write_csv(const fault_list *fl, const char *path, char *err, size_t err_cap);

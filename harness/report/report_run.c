@@ -227,7 +227,7 @@ int report_one(rundir *rd, const char *out_dir, const gp_env *env, const report_
   char bands_path[GP_PATH_MAX + 32];
   if (fl_rc == 0 && fl.n_bands) {
     double end = run_end_s(rd, tl_rc, &ti);
-    fault_bands_rows(&fl, (end > 0 ? end : 1) * LABEL_CHAR_PX / TIMELINE_PLOT_PX, LABEL_ROWS);
+    fault_bands_rows(&fl, (end > 0 ? end : 1) * LABEL_CHAR_PX / TIMELINE_PLOT_PX, LABEL_ROWS, end);
     snprintf(bands_path, sizeof bands_path, "%s/faults.csv", plots_dir);
     if (fault_bands_write_csv(&fl, bands_path, scan_err, sizeof scan_err) == 0) bands = bands_path;
     else notes_add(&nt, "%s: fault bands not drawn", scan_err);

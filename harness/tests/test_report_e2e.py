@@ -119,7 +119,7 @@ def test_report_of_a_run_with_faults_and_anomalies(tmp_path):
 
     # The fault windows the bands came from, converted from faults.jsonl.
     bands = (run / "plots" / "faults.csv").read_text().splitlines()
-    assert bands[0] == "start_s,end_s,label,row"
+    assert bands[0] == "start_s,end_s,label,row,label_s"
     assert bands[1].startswith("8.000000,10.000000,broker-crash: kill broker,")
     assert bands[2].startswith("14.000000,15.500000,slow-link: net link,")
     anomalies = (run / "plots" / "anomalies.csv").read_text().splitlines()

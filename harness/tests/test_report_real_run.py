@@ -77,8 +77,8 @@ def test_report_of_a_real_run(real_run, tmp_path):
     assert p.returncode == 0, p.stderr
     check_plots(real_run / "plots", SINGLE_PLOTS)
     bands = (real_run / "plots" / "faults.csv").read_text().splitlines()
-    assert len(bands) == 2 and bands[0] == "start_s,end_s,label,row"
-    start, end, label, _ = bands[1].split(",")
+    assert len(bands) == 2 and bands[0] == "start_s,end_s,label,row,label_s"
+    start, end, label = bands[1].split(",")[:3]
     assert label == "broker-crash: kill broker"
     faults = [json.loads(line) for line in (real_run / "faults.jsonl").read_text().splitlines()]
     inject = next(f for f in faults if f["action"] == "inject")

@@ -163,12 +163,43 @@ TEST(label_rows_keep_neighbours_apart) {
   notes nt = {0};
   parse(text, 60, &fl, &nt);
   REQUIRE(fl.n_bands == 5);
-  fault_bands_rows(&fl, 1.0, 2);
+  fault_bands_rows(&fl, 1.0, 2, 60);
   CHECK_EQ_INT(fl.bands[0].row, 0);
   CHECK_EQ_INT(fl.bands[1].row, 1); /* 4 s after the first: would overlap it */
   CHECK_EQ_INT(fl.bands[2].row, 0); /* far away: back on the first row */
   CHECK_EQ_INT(fl.bands[3].row, 1);
   CHECK_EQ_INT(fl.bands[4].row, 0); /* both rows taken: the one free first */
+  CHECK(fl.bands[0].label_s == 11);
+  fault_list_free(&fl);
+  notes_free(&nt);
+}
+
+TEST(repeated_fault_labels_are_thinned_and_kept_inside) {
+  /* One fault every 5 s, labels 9 characters = 9 s wide: after two rows
+   * fill, repeats are left out rather than piled up. */
+  char text[4096] = "";
+  for (int i = 0; i < 6; i++) {
+    char line[256];
+    snprintf(line, sizeof line,
+             "{\"t_s\":%d,\"fault\":\"kill\",\"kind\":\"k\",\"target\":\"t\",\"action\":\"inject\",\"occurrence\":%d,\"result\":\"ok\"}\n"
+             "{\"t_s\":%d,\"fault\":\"kill\",\"kind\":\"k\",\"target\":\"t\",\"action\":\"heal\",\"occurrence\":%d,\"result\":\"ok\"}\n",
+             1 + 5 * i, i, 2 + 5 * i, i);
+    strcat(text, line);
+  }
+  fault_list fl;
+  notes nt = {0};
+  parse(text, 40, &fl, &nt);
+  REQUIRE(fl.n_bands == 6);
+  fault_bands_rows(&fl, 1.0, 2, 40);
+  /* "kill: k t" is 9 wide: the first band (1..2 s) would stick out on the
+   * left, so its label is moved inwards to 4.5 s. Repeats go on the top
+   * row only, where it has room; the second row stays free. */
+  CHECK(fl.bands[0].label_s == 4.5);
+  static const int want[6] = {0, -1, -1, 0, -1, 0}; /* [0,9] [2,11] [7,16] [12,21] [17,26] [22,31] */
+  for (int i = 0; i < 6; i++) CHECK_EQ_INT(fl.bands[i].row, want[i]);
+  /* A label at the right edge is moved inwards too. */
+  fault_bands_rows(&fl, 1.0, 2, 27);
+  CHECK(fl.bands[5].label_s == 27 - 4.5);
   fault_list_free(&fl);
   notes_free(&nt);
 }
@@ -188,7 +219,7 @@ TEST(csv_has_header_and_one_line_per_band) {
   size_t n = fread(buf, 1, sizeof buf - 1, f);
   buf[n] = '\0';
   fclose(f);
-  CHECK_EQ_STR(buf, "start_s,end_s,label,row\n1.500000,4.250000,a: pause broker,0\n");
+  CHECK_EQ_STR(buf, "start_s,end_s,label,row,label_s\n1.500000,4.250000,a: pause broker,0,2.875000\n");
   /* An unwritable path is an error that names it. */
   CHECK(fault_bands_write_csv(&fl, "/nonexistent-dir/faults.csv", err, sizeof err) == -1);
   CHECK(strstr(err, "/nonexistent-dir/faults.csv") != NULL);
@@ -217,4 +248,5 @@ SP_TEST_MAIN(inject_and_heal_make_one_band, occurrences_pair_with_their_own_heal
              without_occurrence_the_oldest_open_inject_is_healed, failed_inject_draws_no_band_but_is_listed,
              never_healed_fault_lasts_to_the_end, damaged_lines_are_noted_and_skipped,
              labels_are_safe_for_the_csv, label_rows_keep_neighbours_apart,
+             repeated_fault_labels_are_thinned_and_kept_inside,
              csv_has_header_and_one_line_per_band, missing_file_is_an_empty_list)
