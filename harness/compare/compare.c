@@ -57,6 +57,7 @@ static void usage_metrics(FILE *out) {
   fputs(USAGE_TAIL, out);
 }
 
+/* The whole --help text, metric table included. */
 static void usage(FILE *out) {
   fputs(USAGE, out);
   usage_metrics(out);
@@ -140,6 +141,7 @@ static void cell(const metric *m, const side_value *sv, char *buf, size_t cap) {
   }
 }
 
+/* The change column: "+12.3%", "from 0", or empty without both values. */
 static void change_text(const row *r, char *buf, size_t cap) {
   double c = change_pct(r->base.median, r->cand.median);
   if (isnan(r->base.median) || isnan(r->cand.median)) buf[0] = '\0';
@@ -153,6 +155,7 @@ static void limit_text(const row *r, char *buf, size_t cap) {
   else snprintf(buf, cap, "%s%s", r->m->higher_is_better ? "-" : "+", r->limit->text);
 }
 
+/* The status column: REGRESSED, ok, or empty for a metric without a limit. */
 static const char *status_text(const row *r) {
   if (r->crossed) return "REGRESSED";
   if (r->limit) return "ok";
@@ -176,7 +179,9 @@ static void workload_note(const side *b, const side *c, FILE *out) {
   }
 }
 
-static void print_table(const row *rows, size_t n, const side *b, const side *c, int all, FILE *out) {
+/* The table: headline metrics and every limited one (all with --all);
+ * rows neither side has are left out. */
+static void print_table(const row *rows, size_t n, int all, FILE *out) {
   fprintf(out, "%-26s %-6s %-28s %-28s %-9s %-12s %s\n", "metric", "unit", "baseline", "candidate",
           "change", "limit", "status");
   for (size_t i = 0; i < n; i++) {
@@ -191,13 +196,12 @@ static void print_table(const row *rows, size_t n, const side *b, const side *c,
     fprintf(out, "%-26s %-6s %-28s %-28s %-9s %-12s %s\n", r->m->name, metric_unit_name(r->m->unit),
             bc, cc, ch, lim, status_text(r));
   }
-  (void)b;
-  (void)c;
 }
 
 /* JSON number or null for NAN. */
 static json_t *num_or_null(double v) { return isnan(v) ? json_null() : json_real(v); }
 
+/* A side in --json: its folders and its (worst) verdict. */
 static json_t *side_json(const side *s, const char *verdict, size_t verdict_runs) {
   json_t *o = json_object(), *runs = json_array();
   for (size_t i = 0; i < s->n; i++) json_array_append_new(runs, json_string(s->runs[i].path));
@@ -207,6 +211,7 @@ static json_t *side_json(const side *s, const char *verdict, size_t verdict_runs
   return o;
 }
 
+/* A side's value of a metric in --json: median, range, runs that had it. */
 static json_t *value_json(const side_value *sv) {
   json_t *o = json_object();
   json_object_set_new(o, "median", num_or_null(sv->median));
@@ -367,6 +372,7 @@ static int open_side(side *s, const char **dirs, size_t n) {
   return 0;
 }
 
+/* Releases the folders of a side. */
 static void close_side(side *s) {
   for (size_t i = 0; i < s->n; i++) rundir_close(&s->runs[i]);
   free(s->runs);
@@ -428,7 +434,7 @@ int compare_main(int argc, char **argv) {
            c.n == 1 ? "" : "s", b.n > 1 || c.n > 1 ? " (medians per side, [min..max] over the runs)" : "");
     workload_note(&b, &c, stdout);
     printf("\n");
-    print_table(rows, n, &b, &c, o.all, stdout);
+    print_table(rows, n, o.all, stdout);
     printf("%-26s %-6s %-28s %-28s %-9s %-12s %s\n", "verdict", "", vb, vc, "", o.ignore_verdict ? "(ignored)" : "no worse",
            worse ? (o.ignore_verdict ? "worse" : "WORSE") : "ok");
     if (b.n > 1 || c.n > 1)

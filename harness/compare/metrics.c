@@ -101,6 +101,7 @@ void metric_format(const metric *m, double v, char *buf, size_t cap) {
   }
 }
 
+/* qsort order of doubles, ascending. */
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;

@@ -187,6 +187,7 @@ static void metric_row(FILE *f, const many_page *pg, const metric *m) {
   fputs("</tr>\n", f);
 }
 
+/* The runs: name (linking its report or folder), workload, verdict, start, faults. */
 static void runs_table(FILE *f, const many_page *pg) {
   fputs("<table><tr><th>run</th><th>workload</th><th>verdict</th><th>began</th><th>faults</th>"
         "<th>folder</th></tr>\n", f);
@@ -215,6 +216,7 @@ static void runs_table(FILE *f, const many_page *pg) {
   fputs("</table>\n", f);
 }
 
+/* index.html of several runs (write_page callback; ctx is a many_page). */
 static void many_page_write(FILE *f, const void *ctx) {
   const many_page *pg = ctx;
   char title[512], footer[128];

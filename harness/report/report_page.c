@@ -123,6 +123,7 @@ static void header(FILE *f, const page_input *in) {
         "<a href=\"#notes\">Notes</a></nav>\n", f);
 }
 
+/* The key figures strip: throughputs, p99s, messages acked, faults. */
 static void cards(FILE *f, const page_input *in) {
   json_t *s = in->rd->summary;
   char v[64];
@@ -199,6 +200,7 @@ static void latency_table(FILE *f, const page_input *in) {
         "from the actual send. The publish delay is how far sends ran behind the schedule.</p>\n", f);
 }
 
+/* Messages, throughput, schedule and drain, side by side. */
 static void counts_table(FILE *f, const page_input *in) {
   json_t *s = in->rd->summary;
   fputs("<div class=\"cards\" style=\"align-items:flex-start\">\n<table><tr><th colspan=\"2\">Messages</th></tr>\n", f);
@@ -232,6 +234,7 @@ static void counts_table(FILE *f, const page_input *in) {
   fputs("</table>\n</div>\n", f);
 }
 
+/* The Summary section, or what is missing without summary.json. */
 static void summary_section(FILE *f, const page_input *in) {
   fputs("<h2 id=\"summary\">Summary</h2>\n", f);
   if (!in->rd->summary) {
@@ -302,6 +305,7 @@ static void string_list(FILE *f, json_t *arr, const char *cls) {
   fputs("</ul>\n", f);
 }
 
+/* verdict.json's subscriptions: semantics, verdict, applies, consume counts. */
 static void subscriptions_table(FILE *f, json_t *subs) {
   if (!json_is_array(subs) || !json_array_size(subs)) return;
   fputs("<h3>Subscriptions</h3>\n<table><tr><th>subscription</th><th>topic</th><th>semantics</th>"
@@ -402,6 +406,8 @@ static void examples_table(FILE *f, const char *type, json_t *a) {
   json_decref(cols);
 }
 
+/* Every anomaly type (found ones shaded: red forbidden, blue allowed), then
+ * the examples of each. */
 static void anomalies_table(FILE *f, json_t *all) {
   if (!json_is_object(all)) return;
   fputs("<h3>Anomalies</h3>\n<table><tr><th>anomaly</th><th>count</th><th>under the semantics</th>"
@@ -462,6 +468,7 @@ static void info_table(FILE *f, json_t *info, json_t *input) {
   fputs("</table>\n", f);
 }
 
+/* The Verdict section: the verdict in words, its reasons, the tables. */
 static void verdict_section(FILE *f, const page_input *in) {
   json_t *v = in->rd->verdict;
   fputs("<h2 id=\"verdict\">Verdict</h2>\n", f);
