@@ -38,11 +38,14 @@ if (has_errors) {
 eval phase_shading
 band_min_s = tmax / 300.0
 
+# Errors on the right axis, only when there are any (an empty y2 axis
+# makes gnuplot warn).
+ERRORS = !has_errors ? '' : ', timeline using (column("t_s") + 0.5):(column("errors") > 0 ? column("errors") : NaN) axes x1y2 with impulses lw 3 lc rgb C_RED title "errors (right axis)"'
+
 do for [fmt in formats] {
   eval set_terminal(fmt)
   plot @BANDS \
        timeline using (column("t_s") + 0.5):(column("intended")) with lines lw 1.2 dt 2 lc rgb C_GRAY title "intended", \
        timeline using (column("t_s") + 0.5):(column("acked")) with lines lw 1.5 lc rgb C_BLUE title "produced (acked)", \
-       timeline using (column("t_s") + 0.5):(column("consumed")) with lines lw 1.5 dt 2 lc rgb C_GREEN title "consumed", \
-       for [e=1:has_errors] timeline using (column("t_s") + 0.5):(column("errors") > 0 ? column("errors") : NaN) axes x1y2 with impulses lw 3 lc rgb C_RED title "errors (right axis)"
+       timeline using (column("t_s") + 0.5):(column("consumed")) with lines lw 1.5 dt 2 lc rgb C_GREEN title "consumed" @ERRORS
 }

@@ -29,4 +29,4 @@ if (exists("drain_start_s") && drain_start_s > 0) \
 # the band's label row near the top, centred at label_s (fault_bands.h; a
 # row of -1 draws no label). Nothing without bands.
 band_end(s, e) = (e - s < band_min_s) ? s + band_min_s : e
-BANDS = 'for [b=1:has_bands] bands using (($1 + band_end($1, $2)) / 2):(ylo):1:(band_end($1, $2)):(ylo):(yhi) with boxxyerror fs transparent solid 0.25 noborder lc rgb C_BAND title "fault injected", for [b=1:has_bands] bands using (valid(5) ? $5 : ($1 + band_end($1, $2)) / 2):($4 < 0 ? NaN : band_label_y($4, ylo, yhi, logy)):3 with labels tc rgb C_BAND_TEXT font ",9" notitle,'
+BANDS = !has_bands ? '' : 'bands using (($1 + band_end($1, $2)) / 2):(ylo):1:(band_end($1, $2)):(ylo):(yhi) with boxxyerror fs transparent solid 0.25 noborder lc rgb C_BAND title "fault injected", bands using (valid(5) ? $5 : ($1 + band_end($1, $2)) / 2):($4 < 0 ? NaN : band_label_y($4, ylo, yhi, logy)):3 with labels tc rgb C_BAND_TEXT font ",9" notitle,'

@@ -34,6 +34,15 @@ void hgrm_status_of(const char *path, hgrm_status *st) {
     snprintf(st->problem, sizeof st->problem, "%s", err);
     return;
   }
+  if (f.style == SP_HGRM_CSV) {
+    /* The scripts read whitespace-separated columns (the CLASSIC and Java
+     * layouts `streamproof run` and wrk2 write). */
+    st->state = HG_BAD;
+    snprintf(st->problem, sizeof st->problem, "%s: a CSV percentile distribution; only the CLASSIC and "
+             "Java layouts are plotted", path);
+    sp_hgrm_file_free(&f);
+    return;
+  }
   for (size_t i = 0; i < f.row_count; i++) {
     if (f.rows[i].total_count > st->count) st->count = f.rows[i].total_count;
     if (isfinite(f.rows[i].inverted) && f.rows[i].inverted > st->max_inverted)

@@ -122,6 +122,8 @@ def test_report_of_a_run_with_faults_and_anomalies(tmp_path):
     assert bands[0] == "start_s,end_s,label,row,label_s"
     assert bands[1].startswith("8.000000,10.000000,broker-crash: kill broker,")
     assert bands[2].startswith("14.000000,15.500000,slow-link: net link,")
+    log = (run / "plots" / "gnuplot.log").read_text()
+    assert "warning" not in log.lower(), log
     anomalies = (run / "plots" / "anomalies.csv").read_text().splitlines()
     assert "lost-write,2,0" in anomalies and "redelivered,40,1" in anomalies
 
@@ -158,6 +160,8 @@ def test_missing_optional_files_are_said_not_fatal(tmp_path):
     check_plots(run / "plots", {k: v for k, v in SINGLE_PLOTS.items() if k != "anomalies"})
     assert not (run / "plots" / "anomalies.png").exists()
     assert not (run / "plots" / "faults.csv").exists()
+    log = (run / "plots" / "gnuplot.log").read_text()
+    assert "warning" not in log.lower(), log
     html = (run / "index.html").read_text()
     assert "no verdict.json: the run was not checked" in html
     assert "No faults.jsonl in this results folder" in html
