@@ -2,6 +2,7 @@
  * medians per side, the table, the verdict rule and the exit status. */
 #include "compare.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ static const char USAGE[] =
     "  --all               show every metric (default: the headline ones and\n"
     "                      every metric with a limit)\n"
     "  --json FILE         also write the comparison as JSON\n"
+    "  --markdown FILE     also write it as a markdown table (a pull-request comment)\n"
     "  --quiet             print only the result line\n"
     "\n"
     "Exit: 0 within the limits, 1 a limit crossed or the verdict worse\n"
@@ -179,11 +181,28 @@ static void workload_note(const side *b, const side *c, FILE *out) {
   }
 }
 
-/* The table: headline metrics and every limited one (all with --all);
- * rows neither side has are left out. */
-static void print_table(const row *rows, size_t n, int all, FILE *out) {
-  fprintf(out, "%-26s %-6s %-28s %-28s %-9s %-12s %s\n", "metric", "unit", "baseline", "candidate",
-          "change", "limit", "status");
+/* What the verdict row says: its limit column and its status. */
+typedef struct verdict_row {
+  const char *base, *cand;
+  int worse, ignored;
+} verdict_row;
+
+/* One table line, as aligned text or as a GitHub-flavoured markdown row. */
+static void table_line(FILE *out, int markdown, const char *c0, const char *c1, const char *c2,
+                       const char *c3, const char *c4, const char *c5, const char *c6) {
+  int alarm = !strcmp(c6, "REGRESSED") || !strcmp(c6, "WORSE"); /* bold in markdown */
+  if (markdown)
+    fprintf(out, "| %s | %s | %s | %s | %s | %s | %s%s%s |\n", c0, c1, c2, c3, c4, c5, alarm ? "**" : "", c6,
+            alarm ? "**" : "");
+  else
+    fprintf(out, "%-26s %-6s %-28s %-28s %-9s %-12s %s\n", c0, c1, c2, c3, c4, c5, c6);
+}
+
+/* The table: headline metrics and every limited one (all with --all; rows
+ * neither side has are left out), then the verdict. */
+static void print_table(const row *rows, size_t n, int all, const verdict_row *v, int markdown, FILE *out) {
+  table_line(out, markdown, "metric", "unit", "baseline", "candidate", "change", "limit", "status");
+  if (markdown) fputs("|---|---|--:|--:|--:|--:|---|\n", out);
   for (size_t i = 0; i < n; i++) {
     const row *r = &rows[i];
     if (!all && !r->m->headline && !r->limit) continue;
@@ -193,9 +212,61 @@ static void print_table(const row *rows, size_t n, int all, FILE *out) {
     cell(r->m, &r->cand, cc, sizeof cc);
     change_text(r, ch, sizeof ch);
     limit_text(r, lim, sizeof lim);
-    fprintf(out, "%-26s %-6s %-28s %-28s %-9s %-12s %s\n", r->m->name, metric_unit_name(r->m->unit),
-            bc, cc, ch, lim, status_text(r));
+    table_line(out, markdown, r->m->name, metric_unit_name(r->m->unit), bc, cc, ch, lim, status_text(r));
   }
+  table_line(out, markdown, "verdict", "", v->base, v->cand, "", v->ignored ? "(ignored)" : "no worse",
+             v->worse ? (v->ignored ? "worse" : "WORSE") : "ok");
+}
+
+/* The result line: "PASS: ..." or "FAIL: what crossed which limit; verdict". */
+static void result_line(const row *rows, size_t n, const verdict_row *v, size_t n_limits, int failed,
+                        FILE *out) {
+  if (!failed) {
+    if (n_limits)
+      fprintf(out, "PASS: %zu limit%s held%s\n", n_limits, n_limits == 1 ? "" : "s",
+              v->ignored ? " (verdict ignored)" : ", verdict no worse");
+    else
+      fprintf(out, "PASS: %s\n", v->ignored ? "no limits given, verdict ignored" : "verdict no worse");
+    return;
+  }
+  fputs("FAIL:", out);
+  const char *sep = " ";
+  for (size_t i = 0; i < n; i++) {
+    const row *r = &rows[i];
+    if (!r->crossed) continue;
+    char bv[48], cv[48], bound[48];
+    metric_format(r->m, r->base.median, bv, sizeof bv);
+    metric_format(r->m, r->cand.median, cv, sizeof cv);
+    metric_format(r->m, threshold_bound(r->limit, r->base.median), bound, sizeof bound);
+    fprintf(out, "%s%s %s -> %s %s (limit %s%s: %s %s)", sep, r->m->name, bv, cv, metric_unit_name(r->m->unit),
+            r->m->higher_is_better ? "-" : "+", r->limit->text, r->m->higher_is_better ? "at least" : "at most",
+            bound);
+    sep = "; ";
+  }
+  if (v->worse && !v->ignored) fprintf(out, "%sverdict %s -> %s", sep, v->base, v->cand);
+  fputc('\n', out);
+}
+
+/* Writes the comparison as a markdown section (a pull-request comment).
+ * 0, or -1 with err. */
+static int write_markdown(const char *path, const row *rows, size_t n, int all, const verdict_row *v,
+                          size_t n_limits, int failed, size_t n_base, size_t n_cand, char *err, size_t err_cap) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    snprintf(err, err_cap, "cannot write %s: %s", path, strerror(errno));
+    return -1;
+  }
+  fprintf(f, "### streamproof compare: %s\n\nbaseline %zu run%s, candidate %zu run%s%s\n\n", failed ? "FAIL" : "PASS",
+          n_base, n_base == 1 ? "" : "s", n_cand, n_cand == 1 ? "" : "s",
+          n_base > 1 || n_cand > 1 ? " (medians per side, [min..max] over the runs)" : "");
+  print_table(rows, n, all, v, 1, f);
+  fputc('\n', f);
+  result_line(rows, n, v, n_limits, failed, f);
+  if (fclose(f) != 0) {
+    snprintf(err, err_cap, "cannot write %s: %s", path, strerror(errno));
+    return -1;
+  }
+  return 0;
 }
 
 /* JSON number or null for NAN. */
@@ -264,7 +335,7 @@ static int write_json(const char *path, const row *rows, size_t n, const side *b
 typedef struct cmp_options {
   threshold_set limits;
   int ignore_verdict, all, quiet;
-  const char *json_path;
+  const char *json_path, *markdown_path;
   const char **base_dirs, **cand_dirs;
   size_t n_base, n_cand;
 } cmp_options;
@@ -318,6 +389,12 @@ static int parse_args(int argc, char **argv, cmp_options *o) {
       o->json_path = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
       if (!o->json_path || !*o->json_path) {
         fprintf(stderr, "streamproof compare: --json needs a FILE\n");
+        rc = -1;
+      }
+    } else if (!strcmp(a, "--markdown") || !strncmp(a, "--markdown=", 11)) {
+      o->markdown_path = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!o->markdown_path || !*o->markdown_path) {
+        fprintf(stderr, "streamproof compare: --markdown needs a FILE\n");
         rc = -1;
       }
     } else if (!strcmp(a, "--ignore-verdict")) {
@@ -429,47 +506,29 @@ int compare_main(int argc, char **argv) {
   int worse = compare_verdict_rank(vc) > compare_verdict_rank(vb);
   int failed = failures || (worse && !o.ignore_verdict);
 
+  verdict_row v = {vb, vc, worse, o.ignore_verdict};
   if (!o.quiet) {
     printf("compare: baseline %zu run%s, candidate %zu run%s%s\n", b.n, b.n == 1 ? "" : "s", c.n,
            c.n == 1 ? "" : "s", b.n > 1 || c.n > 1 ? " (medians per side, [min..max] over the runs)" : "");
     workload_note(&b, &c, stdout);
     printf("\n");
-    print_table(rows, n, o.all, stdout);
-    printf("%-26s %-6s %-28s %-28s %-9s %-12s %s\n", "verdict", "", vb, vc, "", o.ignore_verdict ? "(ignored)" : "no worse",
-           worse ? (o.ignore_verdict ? "worse" : "WORSE") : "ok");
+    print_table(rows, n, o.all, &v, 0, stdout);
     if (b.n > 1 || c.n > 1)
       printf("  (verdict of a side: its worst run; baseline %zu of %zu runs %s, candidate %zu of %zu %s)\n",
              nb, b.n, vb, nc, c.n, vc);
     if (!o.limits.n) printf("\nno --max-regress limits: only the verdict is gated\n");
     printf("\n");
   }
-  if (failed) {
-    printf("FAIL:");
-    const char *sep = " ";
-    for (size_t i = 0; i < n; i++) {
-      if (!rows[i].crossed) continue;
-      char bv[48], cv[48], bound[48];
-      metric_format(rows[i].m, rows[i].base.median, bv, sizeof bv);
-      metric_format(rows[i].m, rows[i].cand.median, cv, sizeof cv);
-      metric_format(rows[i].m, threshold_bound(rows[i].limit, rows[i].base.median), bound, sizeof bound);
-      printf("%s%s %s -> %s %s (limit %s%s: %s %s)", sep, rows[i].m->name, bv, cv,
-             metric_unit_name(rows[i].m->unit), rows[i].m->higher_is_better ? "-" : "+", rows[i].limit->text,
-             rows[i].m->higher_is_better ? "at least" : "at most", bound);
-      sep = "; ";
-    }
-    if (worse && !o.ignore_verdict) printf("%sverdict %s -> %s", sep, vb, vc);
-    printf("\n");
-  } else {
-    if (o.limits.n)
-      printf("PASS: %zu limit%s held%s\n", o.limits.n, o.limits.n == 1 ? "" : "s",
-             o.ignore_verdict ? " (verdict ignored)" : ", verdict no worse");
-    else
-      printf("PASS: %s\n", o.ignore_verdict ? "no limits given, verdict ignored" : "verdict no worse");
-  }
+  result_line(rows, n, &v, o.limits.n, failed, stdout);
   rc = failed ? COMPARE_REGRESSED : COMPARE_PASS;
   char err[4096];
   if (o.json_path && write_json(o.json_path, rows, n, &b, &c, vb, nb, vc, nc, worse, o.ignore_verdict,
                                 failed, err, sizeof err) != 0) {
+    fprintf(stderr, "streamproof compare: %s\n", err);
+    rc = COMPARE_ERROR;
+  }
+  if (o.markdown_path && write_markdown(o.markdown_path, rows, n, o.all, &v, o.limits.n, failed, b.n, c.n, err,
+                                        sizeof err) != 0) {
     fprintf(stderr, "streamproof compare: %s\n", err);
     rc = COMPARE_ERROR;
   }

@@ -126,6 +126,20 @@ def test_json_output(tmp_path):
     assert m["throughput"]["higher_is_better"] is True
 
 
+def test_markdown_output_for_a_pull_request(tmp_path):
+    a = make_run(tmp_path / "a", seconds=6, seed=1)
+    b = make_run(tmp_path / "b", seconds=6, seed=2, verdict="invalid", anomalies={"lost-write": 1})
+    md = tmp_path / "cmp.md"
+    compare(a, b, "--markdown", md, "--quiet", check_rc=1)
+    text = md.read_text().splitlines()
+    assert text[0] == "### streamproof compare: FAIL"
+    assert "| metric | unit | baseline | candidate | change | limit | status |" in text
+    assert "| verdict |  | valid | invalid |  | no worse | **WORSE** |" in text
+    assert text[-1] == "FAIL: verdict valid -> invalid"
+    rows = [l for l in text if l.startswith("| ")]
+    assert all(l.count("|") == 8 for l in rows), rows
+
+
 def test_usage_and_input_errors_exit_2_and_name_the_problem(tmp_path):
     a = make_run(tmp_path / "a", seconds=4)
     p = compare(a, "--max-regress", "p98=10%", a, check_rc=2)
