@@ -55,6 +55,19 @@ int report_write(const char *const *dirs, size_t n, const report_options *o, cha
       rc = REPORT_ERROR;
       break;
     }
+  if (rc == REPORT_OK && n > 1) {
+    /* The comparison would overwrite that run's own index.html and plots. */
+    char out_abs[GP_PATH_MAX], run_abs[GP_PATH_MAX];
+    absolute_path(o->out_dir, out_abs, sizeof out_abs);
+    for (size_t i = 0; i < n && rc == REPORT_OK; i++) {
+      absolute_path(runs[i].path, run_abs, sizeof run_abs);
+      if (!strcmp(out_abs, run_abs)) {
+        snprintf(err, err_cap, "--out %s is one of the results folders; the comparison needs a folder of its own",
+                 o->out_dir);
+        rc = REPORT_ERROR;
+      }
+    }
+  }
   if (rc == REPORT_OK) {
     rundir_unique_labels(runs, n);
     if (n == 1) rc = report_one(&runs[0], o->out_dir ? o->out_dir : runs[0].path, &env, o, index_path_out, cap, err, err_cap);

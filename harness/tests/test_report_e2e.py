@@ -288,6 +288,9 @@ def test_errors_are_clear(tmp_path):
     assert "unknown option --bogus" in p.stderr
     p = report(run, run, check_rc=2)
     assert "give --out DIR" in p.stderr
+    other = make_run(tmp_path / "other", seconds=4)
+    p = report(run, other, "--out", other, check_rc=2)
+    assert "is one of the results folders" in p.stderr
     p = report(tmp_path / "nope", check_rc=2)
     assert str(tmp_path / "nope") in p.stderr and "No such file" in p.stderr
     p = report(run / "summary.json", check_rc=2)
