@@ -95,6 +95,20 @@ static void jn_on_rec(rs_op *op, int port, const rs_rec *r) {
       write_pair(o, k, m, s);
     }
   }
+  /* no record of the other side can join it any more: do not keep it */
+  int64_t purge_at = port == 0 ? s->ts + o->after + o->lateness : s->ts + o->before + o->lateness;
+  if (purge_at <= op->wm[1 - port]) {
+    if (port == 0 && !s->flag) {
+      if (o->outer) write_pair(o, k, s, NULL);
+      else o->unmatched++;
+    }
+    free(s);
+    if (k->k.refs == 0 && !k->side[0].n && !k->side[1].n) {
+      key_release(&k->k);
+      rs_keytab_del(&o->keys, &k->k);
+    }
+    return;
+  }
   rs_slist_insert(&k->side[port], s);
   push(o, k, s, port);
 }

@@ -243,7 +243,7 @@ static int ss_load(rs_op *op, kreader *r) {
   if (r->err || n < 0) return -1;
   for (int32_t i = 0; i < n; i++) {
     kslice key = kr_bytes(r);
-    int32_t ns = kr_array(r, 128);
+    int32_t ns = kr_array(r, 126);
     if (r->err || key.len < 0 || ns < 0) return -1;
     ss_key *k = rs_keytab_get(&o->keys, (const char *)key.ptr, (uint32_t)key.len, 1);
     k->s = sp_calloc((size_t)ns + 1, sizeof *k->s);

@@ -46,6 +46,7 @@ static inline void rs_slist_insert(rs_slist *l, rs_stored *s) {
 
 /* Frees and removes the first n elements. */
 static inline void rs_slist_drop_front(rs_slist *l, size_t n) {
+  if (!n) return;
   for (size_t i = 0; i < n; i++) free(l->v[i]);
   memmove(l->v, l->v + n, (l->n - n) * sizeof *l->v);
   l->n -= n;

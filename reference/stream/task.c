@@ -58,6 +58,8 @@ void rs_task_free(rs_task *t) {
   rs_dedupe_clear(&t->dedupe);
   sp_buf_free(&t->val);
   sp_buf_free(&t->id);
+  sp_buf_free(&t->mval);
+  sp_buf_free(&t->mid);
   free(t);
 }
 
@@ -65,8 +67,8 @@ void rs_task_free(rs_task *t) {
 
 void rs_task_flush_marks(rs_task *t) {
   if (!t->n_pending) return;
-  rs_out_marks(t, t->pending, t->n_pending, &t->val, &t->id);
-  t->emit(t->emit_ctx, t, RS_SINK_OUTPUT, NULL, 0, t->val.data, t->val.len);
+  rs_out_marks(t, t->pending, t->n_pending, &t->mval, &t->mid);
+  t->emit(t->emit_ctx, t, RS_SINK_OUTPUT, NULL, 0, t->mval.data, t->mval.len);
   t->stats.marks += t->n_pending;
   t->n_pending = 0;
 }

@@ -88,7 +88,8 @@ typedef struct rs_task {
   rs_emit_fn emit;
   void *emit_ctx;
   rs_task_stats stats;
-  sp_buf val, id; /* encoding scratch */
+  sp_buf val, id;   /* encoding scratch (results) */
+  sp_buf mval, mid; /* encoding scratch (marks) */
 } rs_task;
 
 /* A task for main-source topic `topic` partition `partition`; input 1 (if

@@ -14,30 +14,14 @@ static const char *job_text(char *buf, size_t cap, int64_t ooo, int64_t late, co
   return buf;
 }
 
-typedef struct fixture {
-  rs_job *job;
-  rs_engine *e;
-  tk_out out;
-} fixture;
-
-static void setup(fixture *f, int64_t ooo, int64_t late, const char *window) {
+static void setup_window(fixture *f, int64_t ooo, int64_t late, const char *window) {
   char buf[1024];
-  memset(f, 0, sizeof *f);
-  f->job = tk_job(job_text(buf, sizeof buf, ooo, late, window));
-  REQUIRE(f->job != NULL);
-  int parts = 1;
-  f->e = rs_engine_new(f->job, &parts, tk_emit, &f->out);
-}
-
-static void teardown(fixture *f) {
-  rs_engine_free(f->e);
-  rs_job_free(f->job);
-  tk_out_free(&f->out);
+  setup(f, job_text(buf, sizeof buf, ooo, late, window));
 }
 
 TEST(tumbling_fires_on_watermark_and_drops_late) {
   fixture f;
-  setup(&f, 5, 0, "{type: tumbling, size_ms: 10}");
+  setup_window(&f, 5, 0, "{type: tumbling, size_ms: 10}");
   tk_kv(f.e, 0, 0, "a", 1, 1);
   tk_kv(f.e, 0, 1, "a", 5, 2);
   tk_kv(f.e, 0, 2, "b", 3, 3);
@@ -59,7 +43,7 @@ TEST(tumbling_fires_on_watermark_and_drops_late) {
 
 TEST(tumbling_allowed_lateness_updates_then_expires) {
   fixture f;
-  setup(&f, 5, 5, "{type: tumbling, size_ms: 10}");
+  setup_window(&f, 5, 5, "{type: tumbling, size_ms: 10}");
   tk_kv(f.e, 0, 0, "a", 1, 1);
   tk_kv(f.e, 0, 1, "a", 12, 2);
   tk_kv(f.e, 0, 2, "a", 17, 3); /* W = 11: a[0,10) fires */
@@ -83,7 +67,7 @@ TEST(tumbling_allowed_lateness_updates_then_expires) {
 
 TEST(tumbling_offset_and_negative_times) {
   fixture f;
-  setup(&f, 0, 0, "{type: tumbling, size_ms: 10, offset_ms: 3}");
+  setup_window(&f, 0, 0, "{type: tumbling, size_ms: 10, offset_ms: 3}");
   tk_kv(f.e, 0, 0, "a", -4, 1); /* [-7,3) */
   tk_kv(f.e, 0, 1, "a", 2, 2);  /* [-7,3) */
   tk_kv(f.e, 0, 2, "a", 3, 3);  /* [3,13); W = 2 fires [-7,3) */
@@ -94,7 +78,7 @@ TEST(tumbling_offset_and_negative_times) {
 
 TEST(hopping_assigns_every_window_and_partial_expiry_is_not_late) {
   fixture f;
-  setup(&f, 0, 0, "{type: hopping, size_ms: 10, advance_ms: 5}");
+  setup_window(&f, 0, 0, "{type: hopping, size_ms: 10, advance_ms: 5}");
   tk_kv(f.e, 0, 0, "a", 7, 1);  /* [0,10) and [5,15) */
   tk_kv(f.e, 0, 1, "a", 3, 2);  /* [-5,5) expired, [0,10) alive: not late */
   tk_kv(f.e, 0, 2, "a", 12, 3); /* W = 11: [0,10) fires */
@@ -110,7 +94,7 @@ TEST(hopping_assigns_every_window_and_partial_expiry_is_not_late) {
 
 TEST(sliding_one_window_per_record_time) {
   fixture f;
-  setup(&f, 5, 0, "{type: sliding, size_ms: 10}");
+  setup_window(&f, 5, 0, "{type: sliding, size_ms: 10}");
   tk_kv(f.e, 0, 0, "a", 5, 1);
   tk_kv(f.e, 0, 1, "a", 8, 2);
   tk_kv(f.e, 0, 2, "a", 6, 3);  /* out of order: joins windows 6 and 8 */
@@ -126,7 +110,7 @@ TEST(sliding_one_window_per_record_time) {
 
 TEST(sliding_lateness_updates_every_covering_window) {
   fixture f;
-  setup(&f, 0, 3, "{type: sliding, size_ms: 10}");
+  setup_window(&f, 0, 3, "{type: sliding, size_ms: 10}");
   tk_kv(f.e, 0, 0, "a", 5, 1);
   tk_kv(f.e, 0, 1, "a", 9, 2);  /* W = 8: window 5 fires */
   tk_kv(f.e, 0, 2, "a", 4, 3);  /* 4 + 3 <= 8: late */
@@ -151,7 +135,7 @@ TEST(sliding_lateness_updates_every_covering_window) {
 
 TEST(session_merges_and_fires_by_end) {
   fixture f;
-  setup(&f, 0, 0, "{type: session, gap_ms: 10}");
+  setup_window(&f, 0, 0, "{type: session, gap_ms: 10}");
   tk_kv(f.e, 0, 0, "a", 0, 1);
   tk_kv(f.e, 0, 1, "a", 5, 2);  /* [0,15) */
   tk_kv(f.e, 0, 2, "a", 30, 3); /* W = 29: [0,15) fires */
@@ -169,7 +153,7 @@ TEST(session_merges_and_fires_by_end) {
 
 TEST(session_late_merge_supersedes_written_sessions) {
   fixture f;
-  setup(&f, 0, 20, "{type: session, gap_ms: 10}");
+  setup_window(&f, 0, 20, "{type: session, gap_ms: 10}");
   tk_kv(f.e, 0, 0, "a", 0, 1);
   tk_kv(f.e, 0, 1, "a", 25, 2); /* W = 24: [0,10) fires */
   tk_kv(f.e, 0, 2, "a", 12, 3); /* new session, already due */
@@ -185,7 +169,7 @@ TEST(session_late_merge_supersedes_written_sessions) {
 
 TEST(count_windows_tumbling_sliding_hopping) {
   fixture f;
-  setup(&f, 0, 0, "{type: tumbling, by: count, size: 3}");
+  setup_window(&f, 0, 0, "{type: tumbling, by: count, size: 3}");
   const char *keys = "abaabab";
   for (int i = 0; i < 7; i++) {
     char k[2] = {keys[i], 0};
@@ -194,13 +178,13 @@ TEST(count_windows_tumbling_sliding_hopping) {
   TK_EXPECT(&f.out, NULL, "W a [0,3) r0 c3 s8 m1 M4", "W b [0,3) r0 c3 s14 m2 M7");
   teardown(&f);
 
-  setup(&f, 0, 0, "{type: sliding, by: count, size: 3}");
+  setup_window(&f, 0, 0, "{type: sliding, by: count, size: 3}");
   for (int i = 0; i < 5; i++) tk_kv(f.e, 0, i, "a", i, i + 1);
   TK_EXPECT(&f.out, NULL, "W a [0,3) r0 c3 s6 m1 M3", "W a [1,4) r0 c3 s9 m2 M4",
             "W a [2,5) r0 c3 s12 m3 M5");
   teardown(&f);
 
-  setup(&f, 0, 0, "{type: hopping, by: count, size: 4, advance: 2}");
+  setup_window(&f, 0, 0, "{type: hopping, by: count, size: 4, advance: 2}");
   for (int i = 0; i < 7; i++) tk_kv(f.e, 0, i, "a", i, i + 1);
   TK_EXPECT(&f.out, NULL, "W a [0,4) r0 c4 s10 m1 M4", "W a [2,6) r0 c4 s18 m3 M6");
   teardown(&f);
@@ -208,7 +192,7 @@ TEST(count_windows_tumbling_sliding_hopping) {
 
 TEST(window_result_carries_exact_coverage) {
   fixture f;
-  setup(&f, 0, 0, "{type: tumbling, size_ms: 10, aggregate: [count, avg]}");
+  setup_window(&f, 0, 0, "{type: tumbling, size_ms: 10, aggregate: [count, avg]}");
   tk_kv(f.e, 0, 7, "a", 1, 1);
   tk_kv(f.e, 0, 9, "a", 2, 2);
   tk_kv(f.e, 0, 12, "a", 30, 2);

@@ -174,6 +174,27 @@ static inline rs_job *tk_job(const char *yaml) {
   return j;
 }
 
+/* A job with one main topic of one partition, its engine and its output. */
+typedef struct fixture {
+  rs_job *job;
+  rs_engine *e;
+  tk_out out;
+} fixture;
+
+static inline void setup(fixture *f, const char *yaml) {
+  memset(f, 0, sizeof *f);
+  f->job = tk_job(yaml);
+  REQUIRE(f->job != NULL);
+  int parts = 1;
+  f->e = rs_engine_new(f->job, &parts, tk_emit, &f->out);
+}
+
+static inline void teardown(fixture *f) {
+  rs_engine_free(f->e);
+  rs_job_free(f->job);
+  tk_out_free(&f->out);
+}
+
 /* Feeds a JSON record to (source, partition) of a one-topic main source. */
 static inline void tk_feed(rs_engine *e, int src, int32_t part, int64_t offset, const char *json,
                            int64_t now_ms) {
