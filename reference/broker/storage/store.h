@@ -74,15 +74,16 @@ typedef enum {
   STORE_FSYNC_NEVER,
 } store_fsync_policy;
 
+/* Sizes <= 0 take the default in brackets (Kafka's). */
 typedef struct store_config {
   const char *data_dir;
   store_fsync_policy fsync_policy;
   int64_t fsync_interval_ms;   /* STORE_FSYNC_INTERVAL only */
-  int64_t segment_bytes;       /* roll the active segment past this size */
+  int64_t segment_bytes;       /* roll the active segment past this size [1 GiB, at most 2 GiB-1] */
   int64_t retention_bytes;     /* -1: unlimited; per partition */
   int64_t retention_ms;        /* -1: unlimited; by a segment's newest timestamp */
-  int64_t index_interval_bytes;/* one index entry per this many log bytes */
-  int32_t max_batch_bytes;     /* largest accepted batch (message.max.bytes) */
+  int64_t index_interval_bytes;/* one index entry per this many log bytes [4096] */
+  int32_t max_batch_bytes;     /* largest accepted batch (message.max.bytes) [1048588] */
 } store_config;
 
 typedef struct store store;
@@ -158,7 +159,8 @@ int partition_append(partition *p, uint8_t *records, size_t len, int64_t now_ms,
  * group-offset commits. Returns the number of partitions that failed. */
 int store_sync(store *s);
 
-/* True if there are appends or offset commits not yet synced. */
+/* True if there are appends or offset commits not yet synced (always
+ * false under STORE_FSYNC_NEVER, where store_sync does nothing). */
 int store_needs_sync(const store *s);
 
 /* Every truncation of unsynced data bumps the partition's epoch. The
@@ -201,8 +203,11 @@ int store_enforce_retention(store *s, int64_t now_ms);
 /* ---- committed consumer-group offsets ---------------------------------- */
 
 /* Records a commit. Durable after the next store_sync() under ALWAYS (the
- * protocol layer answers OffsetCommit after it, like produce acks). Returns
- * KERR_NONE or KERR_KAFKA_STORAGE_ERROR. metadata may be NULL. */
+ * protocol layer answers OffsetCommit after it, like produce acks: see
+ * store_offsets_is_durable). Returns KERR_NONE, 12 (OFFSET_METADATA_TOO_LARGE,
+ * when metadata exceeds 4096 bytes, Kafka's offset.metadata.max.bytes; the
+ * protocol layer's enum names it) or KERR_KAFKA_STORAGE_ERROR (nothing
+ * recorded). metadata may be NULL. */
 int store_commit_offset(store *s, const char *group, size_t group_len, const char *topic,
                         size_t topic_len, int32_t partition_index, int64_t offset,
                         const char *metadata, size_t metadata_len);
@@ -219,6 +224,16 @@ void store_foreach_committed(const store *s, const char *group, size_t group_len
                              void (*fn)(void *ctx, const char *topic, int32_t partition_index,
                                         int64_t offset, const char *metadata),
                              void *ctx);
+
+/* Acknowledging OffsetCommit follows the produce rule: after the commits of
+ * a request, remember (store_offsets_sync_epoch, store_offsets_commit_count);
+ * after store_sync(), answer success only if store_offsets_is_durable()
+ * (a failed fdatasync cuts unsynced commits back and bumps the epoch), else
+ * KERR_KAFKA_STORAGE_ERROR. Under INTERVAL and NEVER commits count as
+ * durable at once, like the high watermark. */
+uint64_t store_offsets_sync_epoch(const store *s);
+int64_t store_offsets_commit_count(const store *s);
+int store_offsets_is_durable(const store *s, uint64_t epoch, int64_t commit_count);
 
 /* ---- idempotent producers ---------------------------------------------- */
 
