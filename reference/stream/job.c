@@ -83,7 +83,7 @@ static int get_int(pctx *c, const yt_node *map, const char *path, const char *ke
     *out = dflt;
     return 0;
   }
-  const char *s;
+  const char *s = NULL;
   if (scalar_of(c, n, p, &s) != 0) return -1;
   if (parse_i64(s, out) != 0 || n->quoted)
     return perr(c, n, p, "expected an integer, got '%s'", s);
@@ -117,7 +117,7 @@ static int get_enum(pctx *c, const yt_node *map, const char *path, const char *k
     *out = dflt;
     return 0;
   }
-  const char *s;
+  const char *s = NULL;
   if (scalar_of(c, n, p, &s) != 0) return -1;
   for (int i = 0; choices[i]; i++)
     if (strcmp(choices[i], s) == 0) {
@@ -177,7 +177,7 @@ static void pipeline_field(const char *name, rs_field *f) {
 
 static int get_field(pctx *c, const yt_node *map, const char *path, const char *key,
                      const char *dflt, rs_field *out) {
-  const char *s;
+  const char *s = NULL;
   if (get_str(c, map, path, key, dflt, &s) != 0) return -1;
   if (!s) {
     memset(out, 0, sizeof *out);
@@ -191,7 +191,7 @@ static int get_field(pctx *c, const yt_node *map, const char *path, const char *
 static int source_field(pctx *c, const yt_node *map, const char *path, const char *key,
                         rs_format fmt, const char *dflt, const char *const *identity_names,
                         const char *const *special, rs_field *out) {
-  const char *s;
+  const char *s = NULL;
   if (get_str(c, map, path, key, dflt, &s) != 0) return -1;
   memset(out, 0, sizeof *out);
   for (int i = 0; special[i]; i++)
@@ -229,7 +229,7 @@ static int source_field(pctx *c, const yt_node *map, const char *path, const cha
 
 static int parse_const(pctx *c, const yt_node *n, const char *path, rs_const *out) {
   memset(out, 0, sizeof *out);
-  const char *s;
+  const char *s = NULL;
   if (scalar_of(c, n, path, &s) != 0) return -1;
   if (!n->quoted) {
     int64_t i;
@@ -296,7 +296,7 @@ static rs_pred *parse_pred(pctx *c, const yt_node *n, const char *path, int dept
   static const char *const ops[] = {"eq", "ne", "lt", "le", "gt", "ge", "in"};
   if (check_keys(c, n, path, keys) != 0) goto fail;
   p->kind = RS_P_CMP;
-  const char *fname;
+  const char *fname = NULL;
   if (get_str(c, n, path, "field", NULL, &fname) != 0) goto fail;
   if (!fname) {
     perr(c, n, path, "a comparison needs 'field' (or use all/any/not)");
@@ -382,14 +382,14 @@ static int parse_source(pctx *c, const yt_node *n, const char *path, rs_source_c
   static const char *const value_special[] = {"one", NULL};
   if (want_map(c, n, path) != 0 || check_keys(c, n, path, keys) != 0) return -1;
   s->line = n->line;
-  const char *name;
+  const char *name = NULL;
   if (get_str(c, n, path, "name", NULL, &name) != 0) return -1;
   if (!name) return perr(c, n, path, "missing 'name'");
   s->name = sp_strdup(name);
   const yt_node *topic = yt_get(n, "topic"), *topics = yt_get(n, "topics");
   if (!!topic == !!topics) return perr(c, n, path, "give exactly one of 'topic' and 'topics'");
   if (topic) {
-    const char *t;
+    const char *t = NULL;
     if (get_str(c, n, path, "topic", NULL, &t) != 0) return -1;
     s->topics = sp_calloc(1, sizeof *s->topics);
     s->topics[0] = sp_strdup(t);
@@ -401,7 +401,7 @@ static int parse_source(pctx *c, const yt_node *n, const char *path, rs_source_c
       return perr(c, topics, p, "expected a non-empty list of topic names");
     s->topics = sp_calloc(topics->n, sizeof *s->topics);
     for (size_t i = 0; i < topics->n; i++) {
-      const char *t;
+      const char *t = NULL;
       if (scalar_of(c, topics->items[i], p, &t) != 0) return -1;
       if (!*t) return perr(c, topics->items[i], p, "empty topic name");
       s->topics[s->n_topics++] = sp_strdup(t);
@@ -510,7 +510,7 @@ static int parse_window(pctx *c, const yt_node *n, const char *path, rs_op_cfg *
     snprintf(p, sizeof p, "%.200s.aggregate", path);
     if (a->type != YT_SEQ || !a->n) return perr(c, a, p, "expected a non-empty list of count, sum, min, max, avg");
     for (size_t i = 0; i < a->n; i++) {
-      const char *s;
+      const char *s = NULL;
       if (scalar_of(c, a->items[i], p, &s) != 0) return -1;
       int k = -1;
       for (int m = 0; aggs[m]; m++)
@@ -581,7 +581,7 @@ static int parse_op(pctx *c, const yt_node *item, const char *path, rs_op_cfg *o
   case RS_OP_JOIN: {
     static const char *const keys[] = {"with", "type", "within_ms", "before_ms", "after_ms", NULL};
     static const char *const types[] = {"inner", "left", NULL};
-    const char *with;
+    const char *with = NULL;
     int64_t within;
     if (want_map(c, n, p) != 0 || check_keys(c, n, p, keys) != 0) return -1;
     if (get_str(c, n, p, "with", NULL, &with) != 0) return -1;
@@ -597,7 +597,7 @@ static int parse_op(pctx *c, const yt_node *item, const char *path, rs_op_cfg *o
   case RS_OP_ENRICH: {
     static const char *const keys[] = {"table", "type", NULL};
     static const char *const types[] = {"inner", "left", NULL};
-    const char *table;
+    const char *table = NULL;
     if (want_map(c, n, p) != 0 || check_keys(c, n, p, keys) != 0) return -1;
     if (get_str(c, n, p, "table", NULL, &table) != 0) return -1;
     if (!table) return perr(c, n, p, "missing 'table' (the source holding the table)");
@@ -694,7 +694,7 @@ static int parse_root(pctx *c, const yt_node *root) {
   rs_job *j = c->job;
   static const char *const keys[] = {"name", "time", "sources", "pipeline", "sinks", NULL};
   if (want_map(c, root, "job") != 0 || check_keys(c, root, "job", keys) != 0) return -1;
-  const char *name;
+  const char *name = NULL;
   if (get_str(c, root, "job", "name", NULL, &name) != 0) return -1;
   if (!name) return perr(c, root, "job", "missing 'name'");
   j->name = sp_strdup(name);
@@ -726,7 +726,7 @@ static int parse_root(pctx *c, const yt_node *root) {
   static const char *const skeys[] = {"output", "late", "errors", NULL};
   if (!sinks) return perr(c, root, "sinks", "missing 'sinks' (at least sinks.output)");
   if (want_map(c, sinks, "sinks") != 0 || check_keys(c, sinks, "sinks", skeys) != 0) return -1;
-  const char *out, *late, *errs;
+  const char *out = NULL, *late = NULL, *errs = NULL;
   if (get_str(c, sinks, "sinks", "output", NULL, &out) != 0) return -1;
   if (!out) return perr(c, sinks, "sinks", "missing 'output' (the result topic)");
   if (get_str(c, sinks, "sinks", "late", NULL, &late) != 0) return -1;

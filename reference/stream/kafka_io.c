@@ -148,7 +148,8 @@ long rs_read_partitions(const rs_kprops *p, const char *const *topics, const int
                         const int64_t *from, int64_t *hi_out, int n, rs_readback_fn fn, void *ctx,
                         int timeout_ms, char *err, size_t errlen) {
   static const char *const defaults[] = {"enable.partition.eof=false", "auto.offset.reset=error",
-                                         "enable.auto.commit=false", NULL};
+                                         "enable.auto.commit=false",
+                                         "fetch.message.max.bytes=8388608", NULL};
   rd_kafka_conf_t *c = rs_kconf(p, "consumer", "refstream-readback", defaults, err, errlen);
   if (!c) return -1;
   char e[512];
@@ -174,36 +175,45 @@ long rs_read_partitions(const rs_kprops *p, const char *const *topics, const int
     left++;
   }
   if (left) rd_kafka_assign(rk, assign);
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(rk);
+  rd_kafka_message_t *batch[1024];
   uint64_t deadline = sp_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
-  while (left > 0) {
+  int failed = 0;
+  while (left > 0 && !failed) {
     if (sp_mono_ns() > deadline) {
       snprintf(err, errlen, "readback: %d partition(s) not read to the end in %d ms", left, timeout_ms);
-      goto fail;
-    }
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-    if (!m) continue;
-    if (m->err) {
-      sp_warn("readback: %s", rd_kafka_message_errstr(m));
-      if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
-        snprintf(err, errlen, "readback: %s", rd_kafka_message_errstr(m));
-        rd_kafka_message_destroy(m);
-        goto fail;
-      }
-      rd_kafka_message_destroy(m);
-      continue;
-    }
-    const char *tn = rd_kafka_topic_name(m->rkt);
-    for (int i = 0; i < n; i++) {
-      if (parts[i] != m->partition || strcmp(topics[i], tn) != 0) continue;
-      if (m->offset < next[i] || next[i] >= hi_out[i]) break;
-      fn(ctx, i, m->payload, m->len);
-      count++;
-      next[i] = m->offset + 1;
-      if (next[i] >= hi_out[i]) left--;
+      failed = 1;
       break;
     }
-    rd_kafka_message_destroy(m);
+    ssize_t k = rd_kafka_consume_batch_queue(q, 100, batch, 1024);
+    for (ssize_t b = 0; b < k; b++) {
+      rd_kafka_message_t *m = batch[b];
+      if (m->err) {
+        if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+            m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+          snprintf(err, errlen, "readback: %s", rd_kafka_message_errstr(m));
+          failed = 1;
+        } else {
+          sp_warn("readback: %s", rd_kafka_message_errstr(m));
+        }
+      } else if (!failed) {
+        const char *tn = rd_kafka_topic_name(m->rkt);
+        for (int i = 0; i < n; i++) {
+          if (parts[i] != m->partition || strcmp(topics[i], tn) != 0) continue;
+          if (m->offset < next[i] || next[i] >= hi_out[i]) break;
+          fn(ctx, i, m->payload, m->len);
+          count++;
+          next[i] = m->offset + 1;
+          if (next[i] >= hi_out[i]) left--;
+          break;
+        }
+      }
+      rd_kafka_message_destroy(m);
+    }
   }
+  rd_kafka_queue_destroy(q);
+  if (failed) goto fail;
   rd_kafka_topic_partition_list_destroy(assign);
   free(next);
   rd_kafka_consumer_close(rk);

@@ -45,17 +45,11 @@ void rs_keytab_del(rs_keytab *t, rs_keyed *k) {
   free(k);
 }
 
-static int keyed_cmp(const void *a, const void *b) {
-  const rs_keyed *x = *(const rs_keyed *const *)a, *y = *(const rs_keyed *const *)b;
-  return rs_key_cmp(x->key, x->key_len, y->key, y->key_len);
-}
-
-rs_keyed **rs_keytab_sorted(const rs_keytab *t, size_t *n) {
+rs_keyed **rs_keytab_all(const rs_keytab *t, size_t *n) {
   rs_keyed **all = sp_malloc((t->map.len + 1) * sizeof *all);
   size_t k = 0;
   for (size_t i = 0; i < t->map.cap; i++)
     if (rs_map_live(&t->map, i)) all[k++] = t->map.slots[i].val;
-  qsort(all, k, sizeof *all, keyed_cmp);
   *n = k;
   return all;
 }

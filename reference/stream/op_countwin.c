@@ -58,12 +58,12 @@ static void cw_on_rec(rs_op *op, int port, const rs_rec *r) {
 
 static void cw_on_watermark(rs_op *op, int port, int64_t wm) { rs_op_forward_wm(op, port, wm); }
 
-/* Layout: i32 n_keys | per key (bytewise order): BYTES key | u64 next |
+/* Layout: i32 n_keys | per key (table order): BYTES key | u64 next |
  *   u64 k_lo | i32 n_open | n_open x agg */
 static void cw_save(rs_op *op, sp_buf *b) {
   cw_op *o = (cw_op *)op;
   size_t n;
-  rs_keyed **all = rs_keytab_sorted(&o->keys, &n);
+  rs_keyed **all = rs_keytab_all(&o->keys, &n);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) {
     cw_key *k = (cw_key *)all[i];

@@ -127,12 +127,12 @@ static int64_t en_next_timer(rs_op *op, int port) {
   return port == 1 ? rs_timerq_next(&((en_op *)op)->timers) : INT64_MAX;
 }
 
-/* Layout: i32 n_keys | per key (bytewise order): BYTES key | versions |
+/* Layout: i32 n_keys | per key (table order): BYTES key | versions |
  *   pending (stored_list.h) */
 static void en_save(rs_op *op, sp_buf *b) {
   en_op *o = (en_op *)op;
   size_t n;
-  rs_keyed **all = rs_keytab_sorted(&o->keys, &n);
+  rs_keyed **all = rs_keytab_all(&o->keys, &n);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) {
     en_key *k = (en_key *)all[i];

@@ -142,12 +142,12 @@ static void jn_on_watermark(rs_op *op, int port, int64_t wm) {
 
 static int64_t jn_next_timer(rs_op *op, int port) { return rs_timerq_next(&((jn_op *)op)->q[port]); }
 
-/* Layout: i32 n_keys | per key (bytewise order): BYTES key |
+/* Layout: i32 n_keys | per key (table order): BYTES key |
  *   i32 n_left | n_left x (i8 joined, stored) | right list (stored_list.h) */
 static void jn_save(rs_op *op, sp_buf *b) {
   jn_op *o = (jn_op *)op;
   size_t n;
-  rs_keyed **all = rs_keytab_sorted(&o->keys, &n);
+  rs_keyed **all = rs_keytab_all(&o->keys, &n);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) {
     jn_key *k = (jn_key *)all[i];

@@ -118,11 +118,11 @@ static int64_t pt_next_timer(rs_op *op, int port) {
   return port == 0 ? rs_timerq_next(&((pt_op *)op)->timers) : INT64_MAX;
 }
 
-/* Layout: i32 n_keys | per key (bytewise order): BYTES key | A list | B list */
+/* Layout: i32 n_keys | per key (table order): BYTES key | A list | B list */
 static void pt_save(rs_op *op, sp_buf *b) {
   pt_op *o = (pt_op *)op;
   size_t n;
-  rs_keyed **all = rs_keytab_sorted(&o->keys, &n);
+  rs_keyed **all = rs_keytab_all(&o->keys, &n);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) {
     pt_key *k = (pt_key *)all[i];

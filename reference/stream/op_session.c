@@ -204,13 +204,13 @@ static int64_t ss_next_timer(rs_op *op, int port) {
   return port == 0 ? rs_timerq_next(&((ss_op *)op)->timers) : INT64_MAX;
 }
 
-/* Layout: u32 next_id | i32 n_keys | per key (bytewise order): BYTES key |
+/* Layout: u32 next_id | i32 n_keys | per key (table order): BYTES key |
  *   i32 n | n x (i64 start, i64 end, agg, u32 id, i8 emitted, i8 dirty,
  *   u32 rev, i64 em_start, i64 em_end, i64 max_rev, i32 n_sup, 3 n_sup x i64) */
 static void ss_save(rs_op *op, sp_buf *b) {
   ss_op *o = (ss_op *)op;
   size_t n;
-  rs_keyed **all = rs_keytab_sorted(&o->keys, &n);
+  rs_keyed **all = rs_keytab_all(&o->keys, &n);
   kw_u32(b, o->next_id);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) {

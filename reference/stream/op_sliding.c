@@ -197,13 +197,13 @@ static int64_t sl_next_timer(rs_op *op, int port) {
   return port == 0 ? rs_timerq_next(&((sl_op *)op)->timers) : INT64_MAX;
 }
 
-/* Layout: i32 n_keys | per key (bytewise order): BYTES key |
+/* Layout: i32 n_keys | per key (table order): BYTES key |
  *   i32 n_ev | n_ev x (i64 ts, i64 value, i64 first, i64 last, u64 n, u64 oh) |
  *   i32 n_win | n_win x (i64 t, u32 rev, i8 fired) */
 static void sl_save(rs_op *op, sp_buf *b) {
   sl_op *s = (sl_op *)op;
   size_t n;
-  rs_keyed **all = rs_keytab_sorted(&s->keys, &n);
+  rs_keyed **all = rs_keytab_all(&s->keys, &n);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) {
     sl_key *k = (sl_key *)all[i];

@@ -129,11 +129,11 @@ static void st_on_rec(rs_op *op, int port, const rs_rec *r) {
 
 static void st_on_watermark(rs_op *op, int port, int64_t wm) { rs_op_forward_wm(op, port, wm); }
 
-/* Threshold state: i32 n, then n BYTES keys in bytewise order. */
+/* Threshold state: i32 n, then n BYTES keys (table order). */
 static void st_save(rs_op *op, sp_buf *b) {
   stateless_op *s = (stateless_op *)op;
   size_t n;
-  rs_keyed **all = rs_keytab_sorted(&s->above, &n);
+  rs_keyed **all = rs_keytab_all(&s->above, &n);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) kw_bytes(b, all[i]->key, (int32_t)all[i]->key_len);
   free(all);

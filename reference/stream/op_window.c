@@ -142,21 +142,15 @@ static int64_t win_next_timer(rs_op *op, int port) {
   return port == 0 ? rs_timerq_next(&((win_op *)op)->timers) : INT64_MAX;
 }
 
-static int entry_cmp(const void *a, const void *b) {
-  const win_entry *x = *(const win_entry *const *)a, *y = *(const win_entry *const *)b;
-  if (x->start != y->start) return x->start < y->start ? -1 : 1;
-  return rs_key_cmp(x->key, x->key_len, y->key, y->key_len);
-}
-
 /* Layout: i32 n | n x (i64 start | u32 rev | i8 fired | agg | BYTES key),
- * sorted by (start, key); timers are rebuilt from `fired`. */
+ * in table order; timers are rebuilt from `fired` (their order is total,
+ * so the rebuilt queue behaves exactly like the saved one). */
 static void win_save(rs_op *op, sp_buf *b) {
   win_op *w = (win_op *)op;
   win_entry **all = sp_malloc((w->map.len + 1) * sizeof *all);
   size_t n = 0;
   for (size_t i = 0; i < w->map.cap; i++)
     if (rs_map_live(&w->map, i)) all[n++] = w->map.slots[i].val;
-  qsort(all, n, sizeof *all, entry_cmp);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) {
     kw_i64(b, all[i]->start);

@@ -18,7 +18,8 @@
 #include "engine.h"
 
 typedef enum {
-  RS_RB_OK = 0,     /* applied */
+  RS_RB_OK = 0,     /* a result id, applied */
+  RS_RB_MARKS,      /* a marks record, applied */
   RS_RB_FOREIGN,    /* valid JSON but not a refstream record of this job's tasks */
   RS_RB_BAD,        /* not parseable */
 } rs_rb_status;

@@ -57,7 +57,7 @@ typedef struct runner {
   uint64_t ckpts, produced;
   double ckpt_ms_sum, ckpt_ms_max, ckpt_ms_last;
   size_t ckpt_bytes;
-  long rb_records, rb_foreign, rb_bad;
+  long rb_records, rb_marks, rb_foreign, rb_bad;
 } runner;
 
 /* ---- output ------------------------------------------------------------ */
@@ -193,8 +193,13 @@ static int checkpoint(runner *r, const char *why, int must) {
   for (int i = 0; i < r->e->n_tasks; i++) rs_task_flush_marks(r->e->tasks[i]);
   flush_pending(r);
   while (!r->fatal && rd_kafka_outq_len(r->producer) > 0) {
-    if (rd_kafka_flush(r->producer, 1000) == RD_KAFKA_RESP_ERR__TIMED_OUT)
-      sp_warn("checkpoint: %d result(s) still waiting for the broker", rd_kafka_outq_len(r->producer));
+    if (rd_kafka_flush(r->producer, 1000) != RD_KAFKA_RESP_ERR__TIMED_OUT) continue;
+    sp_warn("checkpoint: %d result(s) still waiting for the broker", rd_kafka_outq_len(r->producer));
+    if (rs_stop_requested) { /* no checkpoint without every result acknowledged */
+      snprintf(r->fatal_msg, sizeof r->fatal_msg, "stopped while %d result(s) were not "
+               "acknowledged: no final checkpoint (a restart recovers)", rd_kafka_outq_len(r->producer));
+      r->fatal = 1;
+    }
   }
   if (r->fatal) return -1;
   (void)sp_fault_point(FP_SINK_AFTER_WRITE_BEFORE_CHECKPOINT);
@@ -230,9 +235,12 @@ static int checkpoint(runner *r, const char *why, int must) {
 /* ---- start -------------------------------------------------------------- */
 
 static rd_kafka_t *make_client(runner *r, rd_kafka_type_t type, char *err, size_t errlen) {
+  /* larger fetches than librdkafka's 1 MB default: ~20% more records/s */
   static const char *const cdefaults[] = {"enable.partition.eof=true", "auto.offset.reset=error",
                                           "enable.auto.commit=false",
-                                          "enable.auto.offset.store=false", NULL};
+                                          "enable.auto.offset.store=false",
+                                          "fetch.message.max.bytes=8388608",
+                                          "queued.min.messages=500000", NULL};
   static const char *const pdefaults[] = {"enable.idempotence=true", "linger.ms=5", NULL};
   char group[300];
   snprintf(group, sizeof group, "refstream-%s", r->job->name);
@@ -299,8 +307,10 @@ static int setup_topics(runner *r, char *err, size_t errlen) {
   }
   r->inputs = sp_calloc((size_t)r->e->n_tasks * RS_MAX_INPUTS, sizeof *r->inputs);
   for (int i = 0; i < r->e->n_tasks; i++)
-    for (int in = 0; in < r->e->tasks[i]->n_inputs; in++)
-      r->inputs[r->n_inputs++] = (input_ref){r->e->tasks[i], in, -1};
+    for (int in = 0; in < r->e->tasks[i]->n_inputs; in++) {
+      r->inputs[r->n_inputs] = (input_ref){r->e->tasks[i], in, -1};
+      r->e->tasks[i]->in[in].io = &r->inputs[r->n_inputs++];
+    }
   return 0;
 }
 
@@ -327,6 +337,7 @@ static void on_readback(void *ctx, int index, const void *value, size_t len) {
   (void)index;
   switch (rs_readback_record(r->e, value, len)) {
   case RS_RB_OK: r->rb_records++; break;
+  case RS_RB_MARKS: r->rb_marks++; break;
   case RS_RB_FOREIGN: r->rb_foreign++; break;
   case RS_RB_BAD: r->rb_bad++; break;
   }
@@ -403,8 +414,8 @@ static int recover(runner *r, char *err, size_t errlen) {
   int replaying = 0;
   for (int i = 0; i < r->e->n_tasks; i++) replaying += r->e->tasks[i]->replaying;
   sp_info("recovered: checkpoint %" PRIu64 " (%zu bytes) loaded in %.1f ms; %ld result(s) and "
-          "marks read back in %.1f ms; %d task(s) replaying", r->ckpt_seq, body.len, load_ms,
-          r->rb_records, (double)(sp_mono_ns() - t1) / 1e6, replaying);
+          "%ld marks record(s) read back in %.1f ms; %d task(s) replaying", r->ckpt_seq, body.len,
+          load_ms, r->rb_records, r->rb_marks, (double)(sp_mono_ns() - t1) / 1e6, replaying);
   rc = 0;
   if (st == RS_CKPT_ALL_BAD && checkpoint(r, "restart", 1) != 0) {
     snprintf(err, errlen, "%s", r->fatal_msg);
@@ -455,10 +466,7 @@ static input_ref *find_input(runner *r, const rd_kafka_message_t *m) {
   if (r->last_src < 0) return NULL;
   int input;
   rs_task *t = rs_engine_route(r->e, r->last_src, r->last_topic, m->partition, &input);
-  if (!t) return NULL;
-  for (int i = 0; i < r->n_inputs; i++)
-    if (r->inputs[i].task == t && r->inputs[i].input == input) return &r->inputs[i];
-  return NULL;
+  return t ? t->in[input].io : NULL;
 }
 
 static void handle(runner *r, rd_kafka_message_t *m, int64_t now_ms) {
@@ -544,8 +552,8 @@ int rs_run(const rs_opts *o) {
   if (!(r->producer = make_client(r, RD_KAFKA_PRODUCER, err, sizeof err))) goto fail;
   rd_kafka_poll_set_consumer(r->consumer);
   r->cq = rd_kafka_queue_get_consumer(r->consumer);
+  status = 1; /* from here on: the broker or the state, not the job */
   if (setup_topics(r, err, sizeof err) != 0) goto fail;
-  status = 1;
   if (recover(r, err, sizeof err) != 0) goto fail;
   if (assign_inputs(r) != 0) goto fail_quiet;
   sp_info("ready: job %s, %d task(s), recovered in %.1f ms", r->job->name, r->e->n_tasks,

@@ -66,6 +66,7 @@ typedef struct rs_input_state {
   int caught_up;          /* the consumer reached the partition's end */
   int64_t last_data_ms;   /* wall time of the last record */
   int64_t last_mark_ms;   /* wall time of the last idle mark */
+  void *io;               /* the I/O layer's record of this input */
 } rs_input_state;
 
 typedef struct rs_task_stats {

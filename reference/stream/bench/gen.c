@@ -31,7 +31,7 @@
 
 typedef struct gen_opts {
   const char *topic;
-  int64_t count, first, keys, size, start_ms, step_ms, disorder_ms, late_every, late_ms;
+  int64_t count, first, keys, size, start_ms, step_ms, per_ms, disorder_ms, late_every, late_ms;
   uint64_t seed;
   uint32_t writer;
   int json;
@@ -50,7 +50,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 }
 
 static int64_t event_time(const gen_opts *o, int64_t i) {
-  int64_t t = o->start_ms + i * o->step_ms;
+  int64_t t = o->start_ms + (i / o->per_ms) * o->step_ms;
   uint64_t r = rs_mix64((uint64_t)i ^ o->seed);
   if (o->disorder_ms && r % 3 == 0) t -= (int64_t)((r >> 8) % (uint64_t)(o->disorder_ms + 1));
   if (o->late_every && i % o->late_every == o->late_every - 1) t -= o->late_ms;
@@ -75,6 +75,7 @@ int main(int argc, char **argv) {
   o.size = 100;
   o.start_ms = 1000000;
   o.step_ms = 1;
+  o.per_ms = 1;
   o.writer = 1;
   const char **props = sp_calloc((size_t)argc, sizeof *props);
   for (int i = 1; i < argc; i++) {
@@ -82,7 +83,7 @@ int main(int argc, char **argv) {
     int64_t n;
     if (!strcmp(a, "--help")) {
       printf("usage: refstream-gen --bootstrap HOST:PORT --topic T --count N [--first I] [--keys K]\n"
-             "  [--format identity|json] [--size BYTES] [--start-ms T] [--step-ms S]\n"
+             "  [--format identity|json] [--size BYTES] [--start-ms T] [--step-ms S] [--per-step M]\n"
              "  [--disorder-ms D] [--late-every N --late-ms L] [--seed S] [--writer W] [-X k=v]\n"
              "(see the comment at the top of reference/stream/bench/gen.c)\n");
       free(props);
@@ -110,6 +111,7 @@ int main(int argc, char **argv) {
       else if (!strcmp(a, "--size")) o.size = n;
       else if (!strcmp(a, "--start-ms")) o.start_ms = n;
       else if (!strcmp(a, "--step-ms")) o.step_ms = n;
+      else if (!strcmp(a, "--per-step")) o.per_ms = n;
       else if (!strcmp(a, "--disorder-ms")) o.disorder_ms = n;
       else if (!strcmp(a, "--late-every")) o.late_every = n;
       else if (!strcmp(a, "--late-ms")) o.late_ms = n;
@@ -122,7 +124,7 @@ int main(int argc, char **argv) {
     }
   }
   o.kafka.props = props;
-  if (!o.kafka.bootstrap || !o.topic || o.count < 0 || o.keys < 1 ||
+  if (!o.kafka.bootstrap || !o.topic || o.count < 0 || o.keys < 1 || o.per_ms < 1 ||
       (!o.json && o.size < IDENTITY_BYTES)) {
     fprintf(stderr, "refstream-gen: --bootstrap, --topic and --count are required (--size >= 56)\n");
     return 2;
