@@ -81,6 +81,7 @@ rs_task_stats rs_engine_stats(const rs_engine *e) {
     s.results += t->results;
     s.suppressed += t->suppressed;
     s.marks += t->marks;
+    s.dropped += t->dropped;
   }
   return s;
 }

@@ -20,6 +20,7 @@
 #include "aggregate.h"
 #include "mem.h"
 #include "stored_list.h"
+#include "task.h"
 #include "timerq.h"
 
 typedef struct en_key {
@@ -34,7 +35,6 @@ typedef struct en_op {
   int outer;
   rs_keytab keys;
   rs_timerq timers; /* driven by the table watermark */
-  uint64_t unmatched;
 } en_op;
 
 static void key_release(rs_keyed *kd) {
@@ -59,7 +59,7 @@ static void release(en_op *o, en_key *k, const rs_stored *e) {
   const rs_stored *v = i ? k->versions.v[i - 1] : NULL;
   if (v && v->payload_len == UINT32_MAX) v = NULL; /* deleted */
   if (!v && !o->outer) {
-    o->unmatched++;
+    o->base.task->stats.dropped++;
     return;
   }
   rs_event es, ev;

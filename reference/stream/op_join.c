@@ -17,6 +17,7 @@
 #include "aggregate.h"
 #include "mem.h"
 #include "stored_list.h"
+#include "task.h"
 #include "timerq.h"
 
 typedef struct jn_key {
@@ -30,7 +31,6 @@ typedef struct jn_op {
   int outer;
   rs_keytab keys;
   rs_timerq q[2]; /* q[p] is driven by port p's watermark and purges the other side */
-  uint64_t unmatched;
 } jn_op;
 
 static void key_release(rs_keyed *kd) {
@@ -100,7 +100,7 @@ static void jn_on_rec(rs_op *op, int port, const rs_rec *r) {
   if (purge_at <= op->wm[1 - port]) {
     if (port == 0 && !s->flag) {
       if (o->outer) write_pair(o, k, s, NULL);
-      else o->unmatched++;
+      else o->base.task->stats.dropped++;
     }
     free(s);
     if (k->k.refs == 0 && !k->side[0].n && !k->side[1].n) {
@@ -127,7 +127,7 @@ static void jn_on_watermark(rs_op *op, int port, int64_t wm) {
     while (n < l->n && l->v[n]->ts + bound <= t.time) {
       if (side == 0 && !l->v[n]->flag) {
         if (o->outer) write_pair(o, k, l->v[n], NULL);
-        else o->unmatched++;
+        else o->base.task->stats.dropped++;
       }
       n++;
     }

@@ -19,11 +19,11 @@
 #include "keytab.h"
 #include "mem.h"
 #include "operator.h"
+#include "task.h"
 
 typedef struct stateless_op {
   rs_op base;
   rs_keytab above; /* threshold crossing: keys whose last record was above */
-  uint64_t dropped;
 } stateless_op;
 
 static void no_release(rs_keyed *k) { (void)k; }
@@ -68,7 +68,7 @@ static void do_transform(stateless_op *s, const rs_rec *r) {
     int64_t x;
     rs_rec_get(r, &cfg->new_value, &v);
     if (value_int(&v, &x) != 0) {
-      s->dropped++;
+      s->base.task->stats.dropped++;
       return;
     }
     out.value = (int64_t)((uint64_t)x * (uint64_t)cfg->value_mul + (uint64_t)cfg->value_add);

@@ -213,7 +213,13 @@ static int decode_json(const rs_source_cfg *src, const rs_raw *raw, rs_event *ev
 
 int rs_event_decode(const rs_source_cfg *src, uint16_t input, const rs_raw *raw, rs_event *ev,
                     char *why, size_t whylen) {
-  memset(ev, 0, offsetof(rs_event, keybuf));
+  /* every field set explicitly (no memset: this is the per-record path) */
+  ev->ts = 0;
+  ev->value = 0;
+  ev->owns_json = 0;
+  ev->json = NULL;
+  ev->key = "";
+  ev->key_len = 0;
   ev->input = input;
   ev->partition = raw->partition;
   ev->offset = raw->offset;
@@ -241,15 +247,8 @@ int rs_event_decode(const rs_source_cfg *src, uint16_t input, const rs_raw *raw,
 }
 
 rs_rec rs_rec_of_event(rs_event *ev) {
-  rs_rec r;
-  memset(&r, 0, sizeof r);
-  r.kind = RS_REC_EVENT;
-  r.ts = ev->ts;
-  r.value = ev->value;
-  r.key = ev->key;
-  r.key_len = ev->key_len;
-  r.cover = rs_cover_one(ev->offset);
-  r.ev = ev;
+  rs_rec r = {.kind = RS_REC_EVENT, .ts = ev->ts, .value = ev->value, .key = ev->key,
+              .key_len = ev->key_len, .cover = rs_cover_one(ev->offset), .ev = ev};
   return r;
 }
 

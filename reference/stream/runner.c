@@ -507,10 +507,10 @@ static void stats_line(runner *r, const char *what, uint64_t t_start) {
   for (int i = 0; i < r->e->n_tasks; i++) items += rs_task_state_items(r->e->tasks[i]);
   double secs = (double)(sp_mono_ns() - t_start) / 1e9;
   sp_info("%s: records=%" PRIu64 " (%.0f/s) results=%" PRIu64 " late=%" PRIu64 " bad=%" PRIu64
-          " suppressed=%" PRIu64 " marks=%" PRIu64 " state_items=%zu checkpoints=%" PRIu64
+          " dropped=%" PRIu64 " suppressed=%" PRIu64 " marks=%" PRIu64 " state_items=%zu checkpoints=%" PRIu64
           " checkpoint_ms_avg=%.2f checkpoint_ms_max=%.2f checkpoint_bytes=%zu elapsed_s=%.3f",
           what, s.records, secs > 0 ? (double)s.records / secs : 0.0, s.results, s.late, s.bad,
-          s.suppressed, s.marks, items, r->ckpts, r->ckpts ? r->ckpt_ms_sum / (double)r->ckpts : 0.0,
+          s.dropped, s.suppressed, s.marks, items, r->ckpts, r->ckpts ? r->ckpt_ms_sum / (double)r->ckpts : 0.0,
           r->ckpt_ms_max, r->ckpt_bytes, secs);
 }
 

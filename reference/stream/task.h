@@ -71,6 +71,8 @@ typedef struct rs_input_state {
 
 typedef struct rs_task_stats {
   uint64_t records, bad, late, results, suppressed, marks;
+  uint64_t dropped; /* dropped by an operator's rule: transform without a value,
+                       inner join/enrich without a match */
 } rs_task_stats;
 
 typedef struct rs_task {

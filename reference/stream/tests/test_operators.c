@@ -35,6 +35,7 @@ TEST(filter_transform_and_bad_records) {
   rs_task_stats st = rs_engine_stats(f.e);
   CHECK_EQ_INT(st.records, 8);
   CHECK_EQ_INT(st.bad, 4);
+  CHECK_EQ_INT(st.dropped, 1); /* the click without an amount */
   teardown(&f);
 }
 
@@ -168,6 +169,7 @@ TEST(join_inner_and_left) {
   setup(&f, join_job(buf, sizeof buf, "inner"));
   join_sequence(&f);
   TK_EXPECT(&f.out, NULL, "J a 0 0", "J a 1 1", "L 0:1@2");
+  CHECK_EQ_INT(rs_engine_stats(f.e).dropped, 1); /* b@29 never joined */
   teardown(&f);
   setup(&f, join_job(buf, sizeof buf, "left"));
   join_sequence(&f);
