@@ -50,7 +50,7 @@ JOBS = {
 }
 
 POINTS = {  # fault point -> libfiu probability of firing each time it is reached
-    "refstream/source/after-poll-before-process": 0.05,
+    "refstream/source/after-poll-before-process": 0.15,
     "refstream/sink/mid-batch": 0.2,
     # at the first interval checkpoint (after a second of results: see crash_loop)
     "refstream/sink/after-write-before-checkpoint": 1.0,
@@ -59,8 +59,8 @@ POINTS = {  # fault point -> libfiu probability of firing each time it is reache
     "refstream/checkpoint/before-rename": 0.2,
     "refstream/checkpoint/after-rename-before-dir-fsync": 0.2,
     "refstream/checkpoint/after-rename-before-commit": 0.2,
-    "refstream/restore/after-load-before-readback": 0.5,
-    "refstream/restore/mid-replay": 0.3,
+    "refstream/restore/after-load-before-readback": 0.8,
+    "refstream/restore/mid-replay": 0.5,
 }
 
 ALWAYS = "refstream/sink/after-write-before-checkpoint"
@@ -156,7 +156,8 @@ def crash_loop(tmp_path, bs, kind, kills, points, total, rng):
             rc = p.kill9()
         log = (tmp_path / f"rs{n}.log").read_text()
         logs.append(log)
-        fired[point] = rc == -signal.SIGABRT and f"fault: {point}: aborting" in log
+        hit = rc == -signal.SIGABRT and f"fault: {point}: aborting" in log
+        fired[point] = fired.get(point, False) or hit
     feeder.join(timeout=300)
     assert feeder.error is None, feeder.error
     logs.append(run_to_end(job, bs, state, tmp_path / "final.log"))

@@ -24,6 +24,7 @@
 #define CKPT_HEADER 40
 #define CKPT_KEEP 2
 
+/* write(2) until done or an error (EINTR retried). */
 static int write_all(int fd, const uint8_t *p, size_t n) {
   while (n) {
     ssize_t w = write(fd, p, n);
@@ -37,6 +38,7 @@ static int write_all(int fd, const uint8_t *p, size_t n) {
   return 0;
 }
 
+/* fsyncs directory dir (makes a rename durable). */
 static int fsync_dir(const char *dir) {
   int fd = open(dir, O_RDONLY | O_DIRECTORY);
   if (fd < 0) return -1;
@@ -198,6 +200,7 @@ out:
   return rc;
 }
 
+/* Orders checkpoint numbers newest first. */
 static int seq_desc(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return (x < y) - (x > y);

@@ -17,6 +17,7 @@ typedef struct id_key {
   size_t len;
 } id_key;
 
+/* Whether entry `val` holds the id in `key`. */
 static int id_eq(const void *val, const void *key) {
   const id_entry *e = val;
   const id_key *k = key;
@@ -44,6 +45,7 @@ int rs_dedupe_take(rs_dedupe *d, const char *id, size_t len) {
 
 size_t rs_dedupe_count(const rs_dedupe *d) { return d->map.len; }
 
+/* Orders ids bytewise (checkpoints list them sorted). */
 static int cmp_entries(const void *a, const void *b) {
   const id_entry *x = *(const id_entry *const *)a, *y = *(const id_entry *const *)b;
   size_t n = x->len < y->len ? x->len : y->len;

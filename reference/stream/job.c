@@ -52,17 +52,20 @@ static int check_keys(pctx *c, const yt_node *map, const char *path, const char 
   return 0;
 }
 
+/* Fails unless n is a map. */
 static int want_map(pctx *c, const yt_node *n, const char *path) {
   if (!n || n->type != YT_MAP) return perr(c, n, path, "expected a map");
   return 0;
 }
 
+/* The text of scalar n; fails for lists and maps. */
 static int scalar_of(pctx *c, const yt_node *n, const char *path, const char **out) {
   if (n->type != YT_SCALAR) return perr(c, n, path, "expected a single value, not a list or map");
   *out = n->scalar;
   return 0;
 }
 
+/* A whole decimal int64; 0 or -1. */
 static int parse_i64(const char *s, int64_t *out) {
   if (!*s) return -1;
   char *end;
@@ -227,6 +230,7 @@ static int source_field(pctx *c, const yt_node *map, const char *path, const cha
 
 /* ---- predicates -------------------------------------------------------- */
 
+/* A predicate constant: integer, real, or string (quoted scalars stay strings). */
 static int parse_const(pctx *c, const yt_node *n, const char *path, rs_const *out) {
   memset(out, 0, sizeof *out);
   const char *s = NULL;
@@ -251,6 +255,7 @@ static int parse_const(pctx *c, const yt_node *n, const char *path, rs_const *ou
   return 0;
 }
 
+/* A predicate (README.md, "Predicates"); NULL with a located error. */
 static rs_pred *parse_pred(pctx *c, const yt_node *n, const char *path, int depth) {
   if (want_map(c, n, path) != 0) return NULL;
   if (depth > 32) {
@@ -350,6 +355,7 @@ fail:
 
 /* ---- sections ---------------------------------------------------------- */
 
+/* The time: section. */
 static int parse_time(pctx *c, const yt_node *n) {
   rs_job *j = c->job;
   j->tick_ms = 10;
@@ -367,6 +373,7 @@ static int parse_time(pctx *c, const yt_node *n) {
   return 0;
 }
 
+/* One entry of sources: with its per-format field choices. */
 static int parse_source(pctx *c, const yt_node *n, const char *path, rs_source_cfg *s) {
   static const char *const keys[] = {"name", "topic", "topics", "format", "key", "time", "value",
                                      "start", "idle_timeout_ms", "idle_advance", NULL};
@@ -432,12 +439,14 @@ static int parse_source(pctx *c, const yt_node *n, const char *path, rs_source_c
   return 0;
 }
 
+/* The index of the source named `name`, or -1 with a located error. */
 static int source_index(pctx *c, const yt_node *at, const char *path, const char *name) {
   for (int i = 0; i < c->job->n_sources; i++)
     if (strcmp(c->job->sources[i].name, name) == 0) return i;
   return perr(c, at, path, "no source named '%s'", name);
 }
 
+/* The options of a window operator. */
 static int parse_window(pctx *c, const yt_node *n, const char *path, rs_op_cfg *op) {
   static const char *const keys[] = {"type", "by", "size_ms", "advance_ms", "gap_ms", "offset_ms",
                                      "size", "advance", "aggregate", "value", NULL};
@@ -525,6 +534,7 @@ static int parse_window(pctx *c, const yt_node *n, const char *path, rs_op_cfg *
   return 0;
 }
 
+/* One pipeline step. */
 static int parse_op(pctx *c, const yt_node *item, const char *path, rs_op_cfg *op) {
   static const char *const names[] = {"filter", "transform", "threshold", "window",
                                       "join", "enrich", "pattern", "reorder", NULL};
@@ -632,6 +642,7 @@ static int parse_op(pctx *c, const yt_node *item, const char *path, rs_op_cfg *o
   return -1;
 }
 
+/* Whether an operator keeps state (its output depends on record order). */
 static int op_is_stateful(const rs_op_cfg *op) {
   return op->kind == RS_OP_WINDOW || op->kind == RS_OP_JOIN || op->kind == RS_OP_ENRICH ||
          op->kind == RS_OP_PATTERN || op->kind == RS_OP_REORDER ||
@@ -690,6 +701,7 @@ static int validate(pctx *c, const yt_node *root) {
   return rc;
 }
 
+/* The whole job document. */
 static int parse_root(pctx *c, const yt_node *root) {
   rs_job *j = c->job;
   static const char *const keys[] = {"name", "time", "sources", "pipeline", "sinks", NULL};
@@ -737,6 +749,7 @@ static int parse_root(pctx *c, const yt_node *root) {
   return validate(c, root);
 }
 
+/* Builds the job from a loaded document (frees the document). */
 static rs_job *finish(const char *name, yt_node *root, uint64_t fp, char *err, size_t errlen) {
   if (!root) return NULL;
   rs_job *j = sp_calloc(1, sizeof *j);

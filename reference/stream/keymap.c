@@ -16,6 +16,7 @@ void *rs_map_find(const rs_map *m, uint64_t hash, rs_map_eq eq, const void *key)
   }
 }
 
+/* Rebuilds the table at a size that keeps it at most half full (drops tombstones). */
 static void grow(rs_map *m) {
   size_t ncap = m->cap ? m->cap : 16;
   while (m->len * 2 >= ncap) ncap *= 2; /* after a rebuild, at most half full */

@@ -12,6 +12,7 @@ typedef struct key_ref {
   uint32_t len;
 } key_ref;
 
+/* Whether state `val` holds the key in `key`. */
 static int keyed_eq(const void *val, const void *key) {
   const rs_keyed *s = val;
   const key_ref *k = key;

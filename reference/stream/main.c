@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "runner.h"
 
+/* The --help text. */
 static void usage(FILE *f) {
   fprintf(f,
           "usage: refstream --job JOB.yaml --bootstrap HOST:PORT --state-dir DIR [options]\n"
@@ -42,6 +43,7 @@ static void usage(FILE *f) {
           "2 bad command line, job or configuration.\n");
 }
 
+/* Prints the fault-point registry (--list-fault-points). */
 static void list_fault_points(void) {
 #define RS_PRINT_POINT(name, where) printf("%-55s %s\n", name, where);
   REFSTREAM_FAULT_POINTS(RS_PRINT_POINT)
@@ -50,11 +52,13 @@ static void list_fault_points(void) {
 
 volatile int rs_stop_requested;
 
+/* SIGTERM/SIGINT: stop after a final checkpoint. */
 static void on_signal(int sig) {
   (void)sig;
   rs_stop_requested = 1;
 }
 
+/* A non-negative integer option value; -1 with a message. */
 static int parse_ms(const char *opt, const char *v, int64_t *out) {
   char *end;
   errno = 0;
@@ -67,6 +71,7 @@ static int parse_ms(const char *opt, const char *v, int64_t *out) {
   return 0;
 }
 
+/* Validates a job file and prints a summary (--check-job). */
 static int check_job(const char *path) {
   char err[1024];
   rs_job *j = rs_job_load(path, err, sizeof err);

@@ -31,6 +31,7 @@ typedef struct cw_op {
 
 static void key_release(rs_keyed *k) { free(((cw_key *)k)->open); }
 
+/* Numbers the record within its key, adds it to the open windows, emits the one it completes. */
 static void cw_on_rec(rs_op *op, int port, const rs_rec *r) {
   cw_op *o = (cw_op *)op;
   (void)port;
@@ -76,6 +77,7 @@ static void cw_save(rs_op *op, sp_buf *b) {
   free(all);
 }
 
+/* Restores every key's record number and open windows. */
 static int cw_load(rs_op *op, kreader *r) {
   cw_op *o = (cw_op *)op;
   int32_t n = kr_array(r, 24);
@@ -97,6 +99,7 @@ static int cw_load(rs_op *op, kreader *r) {
 
 static size_t cw_items(rs_op *op) { return ((cw_op *)op)->keys.map.len; }
 
+/* Frees every key and the operator. */
 static void cw_destroy(rs_op *op) {
   cw_op *o = (cw_op *)op;
   rs_keytab_free(&o->keys, key_release);
@@ -106,6 +109,7 @@ static void cw_destroy(rs_op *op) {
 static const rs_op_vt cw_vt = {cw_on_rec, cw_on_watermark, NULL, cw_save, cw_load, cw_items,
                                cw_destroy};
 
+/* A count window operator for cfg. */
 rs_op *rs_op_countwin_new(const rs_op_cfg *cfg, const rs_job *job) {
   cw_op *o = sp_calloc(1, sizeof *o);
   (void)job;

@@ -37,6 +37,7 @@ typedef struct en_op {
   rs_timerq timers; /* driven by the table watermark */
 } en_op;
 
+/* Frees a key's versions and waiting records (keytab frees the rest). */
 static void key_release(rs_keyed *kd) {
   en_key *k = (en_key *)kd;
   rs_slist_free(&k->versions);
@@ -53,6 +54,7 @@ static void prune(en_op *o, en_key *k) {
   rs_slist_drop_front(&k->versions, keep_from);
 }
 
+/* Writes stream record e joined with the version current at its time. */
 static void release(en_op *o, en_key *k, const rs_stored *e) {
   /* the latest version with time <= e.ts */
   size_t i = rs_slist_lower(&k->versions, e->ts, INT64_MAX);
@@ -80,6 +82,7 @@ static void release(en_op *o, en_key *k, const rs_stored *e) {
   if (v) rs_event_clear(&ev);
 }
 
+/* Stores a table version, or releases/holds a stream record until the table is complete up to its time. */
 static void en_on_rec(rs_op *op, int port, const rs_rec *r) {
   en_op *o = (en_op *)op;
   if (r->ts + o->lateness <= op->wm[port]) {
@@ -105,6 +108,7 @@ static void en_on_rec(rs_op *op, int port, const rs_rec *r) {
   rs_timerq_push(&o->timers, t);
 }
 
+/* On a table watermark advance, releases the stream records it completes. */
 static void en_on_watermark(rs_op *op, int port, int64_t wm) {
   en_op *o = (en_op *)op;
   op->wm[port] = wm;
@@ -123,6 +127,7 @@ static void en_on_watermark(rs_op *op, int port, int64_t wm) {
   rs_op_forward_wm(op, port, wm);
 }
 
+/* The table watermark at which the next waiting record can be released. */
 static int64_t en_next_timer(rs_op *op, int port) {
   return port == 1 ? rs_timerq_next(&((en_op *)op)->timers) : INT64_MAX;
 }
@@ -143,6 +148,7 @@ static void en_save(rs_op *op, sp_buf *b) {
   free(all);
 }
 
+/* Restores keys, versions and waiting records and rebuilds the timers. */
 static int en_load(rs_op *op, kreader *r) {
   en_op *o = (en_op *)op;
   int32_t n = kr_array(r, 12);
@@ -167,6 +173,7 @@ static size_t key_records(const rs_keyed *k) {
 
 static size_t en_items(rs_op *op) { return rs_keytab_sum(&((en_op *)op)->keys, key_records); }
 
+/* Frees every key and the operator. */
 static void en_destroy(rs_op *op) {
   en_op *o = (en_op *)op;
   rs_keytab_free(&o->keys, key_release);
@@ -177,6 +184,7 @@ static void en_destroy(rs_op *op) {
 static const rs_op_vt en_vt = {en_on_rec, en_on_watermark, en_next_timer, en_save,
                                en_load,   en_items,        en_destroy};
 
+/* A stream-table join (enrichment) operator for cfg. */
 rs_op *rs_op_enrich_new(const rs_op_cfg *cfg, const rs_job *job) {
   en_op *o = sp_calloc(1, sizeof *o);
   o->base.vt = &en_vt;

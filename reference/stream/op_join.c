@@ -33,6 +33,7 @@ typedef struct jn_op {
   rs_timerq q[2]; /* q[p] is driven by port p's watermark and purges the other side */
 } jn_op;
 
+/* Frees a key's stored records (keytab frees the rest). */
 static void key_release(rs_keyed *kd) {
   jn_key *k = (jn_key *)kd;
   rs_slist_free(&k->side[0]);
@@ -54,6 +55,7 @@ static void push(jn_op *o, jn_key *k, const rs_stored *s, int side) {
   k->k.refs++;
 }
 
+/* Writes the pair (l, r); r NULL for a left record that never joined. */
 static void write_pair(jn_op *o, jn_key *k, const rs_stored *l, const rs_stored *r) {
   rs_event el, er;
   rs_stored_view(l, &el);
@@ -73,6 +75,7 @@ static void write_pair(jn_op *o, jn_key *k, const rs_stored *l, const rs_stored 
   if (r) rs_event_clear(&er);
 }
 
+/* Joins a record with the other side's stored records in range, then keeps it while it can still join. */
 static void jn_on_rec(rs_op *op, int port, const rs_rec *r) {
   jn_op *o = (jn_op *)op;
   if (r->ts + o->lateness <= op->wm[port]) {
@@ -113,6 +116,7 @@ static void jn_on_rec(rs_op *op, int port, const rs_rec *r) {
   push(o, k, s, port);
 }
 
+/* Purges what the new watermark of `port` makes unjoinable (left join: writing unjoined left records). */
 static void jn_on_watermark(rs_op *op, int port, int64_t wm) {
   jn_op *o = (jn_op *)op;
   op->wm[port] = wm;
@@ -162,6 +166,7 @@ static void jn_save(rs_op *op, sp_buf *b) {
   free(all);
 }
 
+/* Restores keys and both sides and rebuilds the purge timers. */
 static int jn_load(rs_op *op, kreader *r) {
   jn_op *o = (jn_op *)op;
   int32_t n = kr_array(r, 12);
@@ -191,6 +196,7 @@ static size_t key_records(const rs_keyed *k) {
 
 static size_t jn_items(rs_op *op) { return rs_keytab_sum(&((jn_op *)op)->keys, key_records); }
 
+/* Frees every key and the operator. */
 static void jn_destroy(rs_op *op) {
   jn_op *o = (jn_op *)op;
   rs_keytab_free(&o->keys, key_release);
@@ -202,6 +208,7 @@ static void jn_destroy(rs_op *op) {
 static const rs_op_vt jn_vt = {jn_on_rec, jn_on_watermark, jn_next_timer, jn_save,
                                jn_load,   jn_items,        jn_destroy};
 
+/* A stream-stream join operator for cfg. */
 rs_op *rs_op_join_new(const rs_op_cfg *cfg, const rs_job *job) {
   jn_op *o = sp_calloc(1, sizeof *o);
   o->base.vt = &jn_vt;

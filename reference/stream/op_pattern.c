@@ -31,18 +31,21 @@ typedef struct pt_op {
   rs_timerq timers;
 } pt_op;
 
+/* Frees a key's As and Bs (keytab frees the rest). */
 static void key_release(rs_keyed *kd) {
   pt_key *k = (pt_key *)kd;
   rs_slist_free(&k->a);
   rs_slist_free(&k->b);
 }
 
+/* Queues a timer for key k; k->refs counts them so k outlives its timers. */
 static void push(pt_op *o, pt_key *k, int64_t time, uint32_t kind) {
   rs_timer t = {time, kind, 0, k};
   k->k.refs++;
   rs_timerq_push(&o->timers, t);
 }
 
+/* Stores a record as an A (with its decision timer) and/or a B; late if it can no longer matter. */
 static void pt_on_rec(rs_op *op, int port, const rs_rec *r) {
   pt_op *o = (pt_op *)op;
   (void)port;
@@ -63,6 +66,7 @@ static void pt_on_rec(rs_op *op, int port, const rs_rec *r) {
   }
 }
 
+/* Writes the match or absence of A `a` (README.md, "pattern"). */
 static void decide(pt_op *o, pt_key *k, const rs_stored *a) {
   const rs_op_cfg *cfg = o->base.cfg;
   size_t i = rs_slist_lower(&k->b, a->ts, a->offset);
@@ -88,6 +92,7 @@ static void decide(pt_op *o, pt_key *k, const rs_stored *a) {
   if (b) rs_event_clear(&eb);
 }
 
+/* Decides the As due at each timer, drops Bs no A can use, frees idle keys. */
 static void pt_on_watermark(rs_op *op, int port, int64_t wm) {
   pt_op *o = (pt_op *)op;
   op->wm[port] = wm;
@@ -114,6 +119,7 @@ static void pt_on_watermark(rs_op *op, int port, int64_t wm) {
   rs_op_forward_wm(op, port, wm);
 }
 
+/* The watermark at which the next decision is due. */
 static int64_t pt_next_timer(rs_op *op, int port) {
   return port == 0 ? rs_timerq_next(&((pt_op *)op)->timers) : INT64_MAX;
 }
@@ -133,6 +139,7 @@ static void pt_save(rs_op *op, sp_buf *b) {
   free(all);
 }
 
+/* Restores keys, As and Bs and rebuilds their timers. */
 static int pt_load(rs_op *op, kreader *r) {
   pt_op *o = (pt_op *)op;
   int32_t n = kr_array(r, 12);
@@ -154,6 +161,7 @@ static size_t key_records(const rs_keyed *k) {
 
 static size_t pt_items(rs_op *op) { return rs_keytab_sum(&((pt_op *)op)->keys, key_records); }
 
+/* Frees every key and the operator. */
 static void pt_destroy(rs_op *op) {
   pt_op *o = (pt_op *)op;
   rs_keytab_free(&o->keys, key_release);
@@ -164,6 +172,7 @@ static void pt_destroy(rs_op *op) {
 static const rs_op_vt pt_vt = {pt_on_rec, pt_on_watermark, pt_next_timer, pt_save,
                                pt_load,   pt_items,        pt_destroy};
 
+/* A temporal pattern operator for cfg. */
 rs_op *rs_op_pattern_new(const rs_op_cfg *cfg, const rs_job *job) {
   pt_op *o = sp_calloc(1, sizeof *o);
   o->base.vt = &pt_vt;

@@ -52,12 +52,14 @@ static int ss_tiebreak(const rs_timer *a, const rs_timer *b) {
   return c ? c : (a->gen > b->gen) - (a->gen < b->gen);
 }
 
+/* Frees a key's sessions (keytab frees the rest). */
 static void key_release(rs_keyed *kd) {
   ss_key *k = (ss_key *)kd;
   for (size_t i = 0; i < k->n; i++) free(k->s[i].sup);
   free(k->s);
 }
 
+/* Queues s's next timer (fire when dirty, else expire); a timer is valid only while its time still matches. */
 static void push(ss_op *o, ss_key *k, const sess *s) {
   rs_timer t = {s->dirty ? s->end - 1 : s->end - 1 + o->lateness, s->dirty ? T_FIRE : T_EXPIRE,
                 s->id, k};
@@ -65,6 +67,7 @@ static void push(ss_op *o, ss_key *k, const sess *s) {
   rs_timerq_push(&o->timers, t);
 }
 
+/* Remembers a written session (start, end, rev) that s now replaces. */
 static void add_sup(sess *s, int64_t start, int64_t end, int64_t rev) {
   s->sup = sp_realloc(s->sup, (s->n_sup + 1) * 3 * sizeof *s->sup);
   s->sup[3 * s->n_sup] = start;
@@ -73,6 +76,7 @@ static void add_sup(sess *s, int64_t start, int64_t end, int64_t rev) {
   s->n_sup++;
 }
 
+/* Orders (start, end, rev) triples. */
 static int triple_cmp(const void *a, const void *b) {
   const int64_t *x = a, *y = b;
   for (int i = 0; i < 3; i++)
@@ -106,12 +110,14 @@ static void emit(ss_op *o, ss_key *k, sess *s) {
   s->dirty = 0;
 }
 
+/* Removes the session at index i of key k. */
 static void remove_at(ss_key *k, size_t i) {
   free(k->s[i].sup);
   memmove(k->s + i, k->s + i + 1, (k->n - i - 1) * sizeof *k->s);
   k->n--;
 }
 
+/* Merges a record with the overlapping live sessions of its key; re-emits a due session at once. */
 static void ss_on_rec(rs_op *op, int port, const rs_rec *r) {
   ss_op *o = (ss_op *)op;
   (void)port;
@@ -167,6 +173,7 @@ static void ss_on_rec(rs_op *op, int port, const rs_rec *r) {
   }
 }
 
+/* The live session of k with id `id`, or NULL (merged away). */
 static sess *find_id(ss_key *k, uint32_t id, size_t *at) {
   for (size_t i = 0; i < k->n; i++)
     if (k->s[i].id == id) {
@@ -176,6 +183,7 @@ static sess *find_id(ss_key *k, uint32_t id, size_t *at) {
   return NULL;
 }
 
+/* Fires dirty sessions whose end - 1 is reached and drops expired ones, ignoring stale timers. */
 static void ss_on_watermark(rs_op *op, int port, int64_t wm) {
   ss_op *o = (ss_op *)op;
   op->wm[port] = wm;
@@ -200,6 +208,7 @@ static void ss_on_watermark(rs_op *op, int port, int64_t wm) {
   rs_op_forward_wm(op, port, wm);
 }
 
+/* The watermark at which the next session fires or expires. */
 static int64_t ss_next_timer(rs_op *op, int port) {
   return port == 0 ? rs_timerq_next(&((ss_op *)op)->timers) : INT64_MAX;
 }
@@ -236,6 +245,7 @@ static void ss_save(rs_op *op, sp_buf *b) {
   free(all);
 }
 
+/* Restores keys and sessions and rebuilds their timers. */
 static int ss_load(rs_op *op, kreader *r) {
   ss_op *o = (ss_op *)op;
   o->next_id = kr_u32(r);
@@ -276,6 +286,7 @@ static size_t key_sessions(const rs_keyed *k) { return ((const ss_key *)k)->n; }
 
 static size_t ss_items(rs_op *op) { return rs_keytab_sum(&((ss_op *)op)->keys, key_sessions); }
 
+/* Frees every key and the operator. */
 static void ss_destroy(rs_op *op) {
   ss_op *o = (ss_op *)op;
   rs_keytab_free(&o->keys, key_release);
@@ -286,6 +297,7 @@ static void ss_destroy(rs_op *op) {
 static const rs_op_vt ss_vt = {ss_on_rec, ss_on_watermark, ss_next_timer, ss_save,
                                ss_load,   ss_items,        ss_destroy};
 
+/* A session window operator for cfg. */
 rs_op *rs_op_session_new(const rs_op_cfg *cfg, const rs_job *job) {
   ss_op *o = sp_calloc(1, sizeof *o);
   o->base.vt = &ss_vt;

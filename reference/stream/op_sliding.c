@@ -43,12 +43,14 @@ typedef struct sl_op {
   rs_timerq timers;
 } sl_op;
 
+/* Frees a key's event and window arrays (keytab frees the rest). */
 static void key_release(rs_keyed *kd) {
   sl_key *k = (sl_key *)kd;
   free(k->evs);
   free(k->wins);
 }
 
+/* Queues a timer for key k; k->refs counts them so k outlives its timers. */
 static void push(sl_op *s, sl_key *k, int64_t time, uint32_t kind) {
   rs_timer t = {time, kind, 0, k};
   k->k.refs++;
@@ -77,6 +79,7 @@ static size_t win_find(const sl_key *k, int64_t t) {
   return lo;
 }
 
+/* Aggregates the events in (t - size, t] and writes window w. */
 static void emit(sl_op *s, sl_key *k, const sl_win *w) {
   rs_agg a;
   rs_agg_init(&a);
@@ -93,6 +96,7 @@ static void emit(sl_op *s, sl_key *k, const sl_win *w) {
                  &a, w->t, NULL, 0);
 }
 
+/* Inserts window t at index `at` of the key's sorted window list. */
 static void add_window(sl_key *k, size_t at, int64_t t) {
   if (k->n_win == k->cap_win) {
     k->cap_win = k->cap_win ? 2 * k->cap_win : 4;
@@ -103,6 +107,7 @@ static void add_window(sl_key *k, size_t at, int64_t t) {
   k->n_win++;
 }
 
+/* Inserts an event after every event with the same or an earlier time. */
 static void add_event(sl_key *k, const sl_ev *e) {
   size_t at = ev_upper(k, e->ts); /* after every event with ts <= e->ts */
   if (k->n_ev == k->cap_ev) {
@@ -114,6 +119,7 @@ static void add_event(sl_key *k, const sl_ev *e) {
   k->n_ev++;
 }
 
+/* Accepts a record into its key's events and windows; late updates re-emit fired windows. */
 static void sl_on_rec(rs_op *op, int port, const rs_rec *r) {
   sl_op *s = (sl_op *)op;
   (void)port;
@@ -147,6 +153,7 @@ static void sl_on_rec(rs_op *op, int port, const rs_rec *r) {
   }
 }
 
+/* Drops window t of key k if it is there. */
 static void remove_window(sl_key *k, int64_t t) {
   size_t i = win_find(k, t);
   if (i == k->n_win || k->wins[i].t != t) return;
@@ -163,6 +170,7 @@ static void purge(sl_op *s, sl_key *k, int64_t wm) {
   k->n_ev -= n;
 }
 
+/* Fires, expires and garbage-collects in timer order, then forwards the watermark. */
 static void sl_on_watermark(rs_op *op, int port, int64_t wm) {
   sl_op *s = (sl_op *)op;
   op->wm[port] = wm;
@@ -193,6 +201,7 @@ static void sl_on_watermark(rs_op *op, int port, int64_t wm) {
   rs_op_forward_wm(op, port, wm);
 }
 
+/* The watermark at which the next window fires or expires. */
 static int64_t sl_next_timer(rs_op *op, int port) {
   return port == 0 ? rs_timerq_next(&((sl_op *)op)->timers) : INT64_MAX;
 }
@@ -227,6 +236,7 @@ static void sl_save(rs_op *op, sp_buf *b) {
   free(all);
 }
 
+/* Restores keys, events and windows and rebuilds their timers. */
 static int sl_load(rs_op *op, kreader *r) {
   sl_op *s = (sl_op *)op;
   int32_t n = kr_array(r, 12);
@@ -271,6 +281,7 @@ static size_t key_windows(const rs_keyed *k) { return ((const sl_key *)k)->n_win
 
 static size_t sl_items(rs_op *op) { return rs_keytab_sum(&((sl_op *)op)->keys, key_windows); }
 
+/* Frees every key and the operator. */
 static void sl_destroy(rs_op *op) {
   sl_op *s = (sl_op *)op;
   rs_keytab_free(&s->keys, key_release);
@@ -281,6 +292,7 @@ static void sl_destroy(rs_op *op) {
 static const rs_op_vt sl_vt = {sl_on_rec, sl_on_watermark, sl_next_timer, sl_save,
                                sl_load,   sl_items,        sl_destroy};
 
+/* A sliding window operator for cfg. */
 rs_op *rs_op_sliding_new(const rs_op_cfg *cfg, const rs_job *job) {
   sl_op *s = sp_calloc(1, sizeof *s);
   s->base.vt = &sl_vt;

@@ -38,6 +38,7 @@ static size_t value_text(const rs_value *v, char *buf, size_t cap, const char **
   }
 }
 
+/* An integer from a field value (whole reals too); 0, or -1 if it is not one. */
 static int value_int(const rs_value *v, int64_t *out) {
   if (v->type == RS_V_INT) {
     *out = v->i;
@@ -50,6 +51,7 @@ static int value_int(const rs_value *v, int64_t *out) {
   return -1;
 }
 
+/* Passes the record on with its key and/or value replaced; drops it when the value is missing. */
 static void do_transform(stateless_op *s, const rs_rec *r) {
   const rs_op_cfg *cfg = s->base.cfg;
   rs_rec out = *r;
@@ -85,6 +87,7 @@ static void do_transform(stateless_op *s, const rs_rec *r) {
   if (out.ev == &ev2 && ev2.json != r->ev->json) json_decref(ev2.json);
 }
 
+/* Passes records above the threshold (level) or the crossings of it (crossing). */
 static void do_threshold(stateless_op *s, const rs_rec *r) {
   const rs_op_cfg *cfg = s->base.cfg;
   rs_value v;
@@ -114,6 +117,7 @@ static void do_threshold(stateless_op *s, const rs_rec *r) {
   }
 }
 
+/* Dispatches to filter, transform or threshold. */
 static void st_on_rec(rs_op *op, int port, const rs_rec *r) {
   stateless_op *s = (stateless_op *)op;
   (void)port;
@@ -139,6 +143,7 @@ static void st_save(rs_op *op, sp_buf *b) {
   free(all);
 }
 
+/* Restores the set of keys above the threshold. */
 static int st_load(rs_op *op, kreader *r) {
   stateless_op *s = (stateless_op *)op;
   int32_t n = kr_array(r, 4);
@@ -153,6 +158,7 @@ static int st_load(rs_op *op, kreader *r) {
 
 static size_t st_items(rs_op *op) { return ((stateless_op *)op)->above.map.len; }
 
+/* Frees the key set and the operator. */
 static void st_destroy(rs_op *op) {
   stateless_op *s = (stateless_op *)op;
   rs_keytab_free(&s->above, no_release);
@@ -163,6 +169,7 @@ static const rs_op_vt stateless_vt = {st_on_rec, st_on_watermark, NULL, NULL, NU
 static const rs_op_vt crossing_vt = {st_on_rec, st_on_watermark, NULL, st_save, st_load, st_items,
                                      st_destroy};
 
+/* A filter, transform or threshold operator for cfg. */
 rs_op *rs_op_stateless_new(const rs_op_cfg *cfg) {
   stateless_op *s = sp_calloc(1, sizeof *s);
   s->base.cfg = cfg;

@@ -44,39 +44,46 @@ typedef struct win_key {
   uint32_t len;
 } win_key;
 
+/* Hash of a (window start, key) pair: the entry table's key. */
 static uint64_t win_hash(int64_t start, const char *key, uint32_t len) {
   return rs_hash_bytes(key, len, (uint64_t)start * 0x9e3779b97f4a7c15ull);
 }
 
+/* Whether entry `val` is the window (start, key) in `key`. */
 static int win_eq(const void *val, const void *key) {
   const win_entry *e = val;
   const win_key *k = key;
   return e->start == k->start && e->key_len == k->len && memcmp(e->key, k->key, k->len) == 0;
 }
 
+/* Orders timers of one time by window start, then key (the documented result order). */
 static int win_tiebreak(const rs_timer *a, const rs_timer *b) {
   const win_entry *x = a->ref, *y = b->ref;
   if (x->start != y->start) return x->start < y->start ? -1 : 1;
   return rs_key_cmp(x->key, x->key_len, y->key, y->key_len);
 }
 
+/* Writes window e downstream with its current revision. */
 static void emit(win_op *w, const win_entry *e) {
   rs_window_emit(&w->base, w->type, e->key, e->key_len, e->start, e->end, e->rev, &e->agg,
                  e->end - 1, NULL, 0);
 }
 
+/* Forgets window e (its last timer fired). */
 static void drop(win_op *w, win_entry *e) {
   win_key k = {e->start, e->key, e->key_len};
   rs_map_del(&w->map, win_hash(e->start, e->key, e->key_len), win_eq, &k);
   free(e);
 }
 
+/* Queues e's next timer: firing at end - 1, or expiry at end - 1 + lateness once fired. */
 static void schedule(win_op *w, win_entry *e) {
   rs_timer t = {e->fired ? e->end - 1 + w->lateness : e->end - 1, e->fired ? T_EXPIRE : T_FIRE,
                 0, e};
   rs_timerq_push(&w->timers, t);
 }
 
+/* Creates the window (start, key) with an empty aggregate. */
 static win_entry *entry_new(win_op *w, int64_t start, const char *key, uint32_t len, uint64_t h) {
   win_entry *e = sp_malloc(sizeof *e + len);
   e->start = start;
@@ -90,6 +97,7 @@ static win_entry *entry_new(win_op *w, int64_t start, const char *key, uint32_t 
   return e;
 }
 
+/* Adds a record to each of its live windows (README.md, "Windows"); late if none. */
 static void win_on_rec(rs_op *op, int port, const rs_rec *r) {
   win_op *w = (win_op *)op;
   (void)port;
@@ -120,6 +128,7 @@ static void win_on_rec(rs_op *op, int port, const rs_rec *r) {
   if (!added) rs_op_late(op, r);
 }
 
+/* Fires and expires the windows the new watermark completes, in timer order. */
 static void win_on_watermark(rs_op *op, int port, int64_t wm) {
   win_op *w = (win_op *)op;
   op->wm[port] = wm; /* results emitted below see the new watermark */
@@ -138,6 +147,7 @@ static void win_on_watermark(rs_op *op, int port, int64_t wm) {
   rs_op_forward_wm(op, port, wm);
 }
 
+/* The watermark at which the next window fires or expires. */
 static int64_t win_next_timer(rs_op *op, int port) {
   return port == 0 ? rs_timerq_next(&((win_op *)op)->timers) : INT64_MAX;
 }
@@ -162,6 +172,7 @@ static void win_save(rs_op *op, sp_buf *b) {
   free(all);
 }
 
+/* Restores the windows and rebuilds their timers from `fired`. */
 static int win_load(rs_op *op, kreader *r) {
   win_op *w = (win_op *)op;
   int32_t n = kr_array(r, 16);
@@ -186,6 +197,7 @@ static int win_load(rs_op *op, kreader *r) {
 
 static size_t win_items(rs_op *op) { return ((win_op *)op)->map.len; }
 
+/* Frees every window and the operator. */
 static void win_destroy(rs_op *op) {
   win_op *w = (win_op *)op;
   for (size_t i = 0; i < w->map.cap; i++)
@@ -198,6 +210,7 @@ static void win_destroy(rs_op *op) {
 static const rs_op_vt win_vt = {win_on_rec, win_on_watermark, win_next_timer, win_save,
                                 win_load,   win_items,        win_destroy};
 
+/* A tumbling or hopping window operator for cfg. */
 rs_op *rs_op_window_new(const rs_op_cfg *cfg, const rs_job *job) {
   win_op *w = sp_calloc(1, sizeof *w);
   w->base.vt = &win_vt;

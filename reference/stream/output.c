@@ -14,6 +14,7 @@ static void id_int(sp_buf *id, int64_t v) {
   sp_buf_append(id, tmp, 1 + rs_i64_text(tmp + 1, v));
 }
 
+/* Starts an id: "<prefix>/<task>". */
 static void id_start(sp_buf *id, const char *prefix, int task) {
   sp_buf_reset(id);
   sp_buf_append(id, prefix, strlen(prefix));
@@ -56,6 +57,7 @@ static void event_obj(jw *w, const rs_event *ev) {
   jw_close(w);
 }
 
+/* Writes the window fields of a window result (README.md, "Output records"). */
 static void window_fields(jw *w, const rs_winres *win, const rs_cover *c) {
   jw_key(w, "window"); jw_cstr(w, win->type);
   jw_key(w, "start"); jw_i64(w, win->start);
@@ -98,6 +100,7 @@ static void window_id(sp_buf *id, const rs_rec *r) {
   sp_buf_append(id, r->key, r->key_len);
 }
 
+/* The "kind" of a result record. */
 static const char *kind_name(rs_rec_kind k) {
   static const char *const names[] = {"event", "window", "join", "enrich", "match", "absence"};
   return names[k];

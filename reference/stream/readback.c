@@ -20,10 +20,12 @@ typedef struct scan {
   int bad;
 } scan;
 
+/* Skips JSON whitespace. */
 static void ws(scan *s) {
   while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) s->p++;
 }
 
+/* Consumes character c (after whitespace) if it is next. */
 static int take(scan *s, char c) {
   ws(s);
   if (s->p < s->end && *s->p == c) {
@@ -33,6 +35,7 @@ static int take(scan *s, char c) {
   return 0;
 }
 
+/* Reads four hex digits of a \\u escape. */
 static int hex4(scan *s, unsigned *out) {
   if (s->end - s->p < 4) return -1;
   unsigned v = 0;
@@ -49,6 +52,7 @@ static int hex4(scan *s, unsigned *out) {
   return 0;
 }
 
+/* Appends code point cp in UTF-8. */
 static void put_utf8(sp_buf *b, unsigned cp) {
   uint8_t u[4];
   size_t n;
@@ -111,6 +115,7 @@ static int string(scan *s, sp_buf *out) {
   return -1;
 }
 
+/* Reads a JSON integer that fits int64; -1 for anything else. */
 static int integer(scan *s, int64_t *out) {
   ws(s);
   int neg = 0;
@@ -160,6 +165,7 @@ typedef struct fields {
   sp_buf id, topic, kind;
 } fields;
 
+/* Reads the top-level fields readback needs from one record. */
 static int scan_record(scan *s, fields *f) {
   if (!take(s, '{')) return -1;
   if (take(s, '}')) return 0;
@@ -188,6 +194,7 @@ out:
   return rc;
 }
 
+/* An integer member of a JSON object; -1 if missing or not an integer. */
 static int get_i64(const json_t *o, const char *k, int64_t *out) {
   const json_t *v = json_object_get(o, k);
   if (!json_is_integer(v)) return -1;
@@ -195,6 +202,7 @@ static int get_i64(const json_t *o, const char *k, int64_t *out) {
   return 0;
 }
 
+/* Queues the marks of a marks record on task t. */
 static rs_rb_status apply_marks(rs_task *t, const void *value, size_t len) {
   json_t *o = json_loadb(value, len, 0, NULL);
   const json_t *marks = o ? json_object_get(o, "marks") : NULL;

@@ -252,6 +252,7 @@ rs_rec rs_rec_of_event(rs_event *ev) {
   return r;
 }
 
+/* Makes out an integer value. */
 static void set_int(rs_value *out, int64_t v) {
   out->type = RS_V_INT;
   out->i = v;

@@ -81,6 +81,7 @@ static void on_emit(void *ctx, rs_task *t, int sink, const void *key, size_t key
   sp_buf_append(&r->arena, value, value_len);
 }
 
+/* librdkafka delivery report: the sink position advances; a failure is fatal. */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   runner *r = opaque;
   (void)rk;
@@ -142,6 +143,7 @@ static void save_body(runner *r, sp_buf *b) {
   }
 }
 
+/* Restores the engine and sink positions from a checkpoint body; -1 if they do not fit. */
 static int load_body(runner *r, const sp_buf *body, char *err, size_t errlen) {
   kreader rd;
   kr_init(&rd, body->data, body->len);
@@ -173,6 +175,7 @@ bad:
   return -1;
 }
 
+/* Commits the input positions to the consumer group (for lag tools; not used on restart). */
 static void commit_offsets(runner *r) {
   rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(r->n_inputs);
   for (int i = 0; i < r->n_inputs; i++) {
@@ -234,6 +237,7 @@ static int checkpoint(runner *r, const char *why, int must) {
 
 /* ---- start -------------------------------------------------------------- */
 
+/* Creates the consumer or the idempotent producer with refstream's defaults and -X. */
 static rd_kafka_t *make_client(runner *r, rd_kafka_type_t type, char *err, size_t errlen) {
   /* larger fetches than librdkafka's 1 MB default: ~20% more records/s */
   static const char *const cdefaults[] = {"enable.partition.eof=true", "auto.offset.reset=error",
@@ -258,6 +262,7 @@ static rd_kafka_t *make_client(runner *r, rd_kafka_type_t type, char *err, size_
   return rk;
 }
 
+/* Finds the input partitions, builds the tasks, creates missing sink topics. */
 static int setup_topics(runner *r, char *err, size_t errlen) {
   const rs_job *j = r->job;
   const rs_source_cfg *main = &j->sources[0];
@@ -332,6 +337,7 @@ static int fresh_positions(runner *r, int sinks_from_start, char *err, size_t er
   return 0;
 }
 
+/* Hands one read-back record to its task. */
 static void on_readback(void *ctx, int index, const void *value, size_t len) {
   runner *r = ctx;
   (void)index;
@@ -375,6 +381,7 @@ static int readback(runner *r, char *err, size_t errlen) {
   return 0;
 }
 
+/* Loads the newest checkpoint (or starts fresh) and reads back the output written since. */
 static int recover(runner *r, char *err, size_t errlen) {
   uint64_t t0 = sp_mono_ns();
   sp_buf body = SP_BUF_INIT;
@@ -426,6 +433,7 @@ out:
   return rc;
 }
 
+/* Assigns every input partition at its task's position. */
 static int assign_inputs(runner *r) {
   rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(r->n_inputs);
   for (int i = 0; i < r->n_inputs; i++) {
@@ -449,6 +457,7 @@ static int assign_inputs(runner *r) {
 
 /* ---- loop --------------------------------------------------------------- */
 
+/* The input a consumed message belongs to (topic lookup cached per topic handle). */
 static input_ref *find_input(runner *r, const rd_kafka_message_t *m) {
   const rs_job *j = r->job;
   if (m->rkt != r->last_rkt) {
@@ -469,6 +478,7 @@ static input_ref *find_input(runner *r, const rd_kafka_message_t *m) {
   return t ? t->in[input].io : NULL;
 }
 
+/* Processes one consumed message or consumer event. */
 static void handle(runner *r, rd_kafka_message_t *m, int64_t now_ms) {
   if (m->err) {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -495,12 +505,14 @@ static void handle(runner *r, rd_kafka_message_t *m, int64_t now_ms) {
   rs_task_record(ir->task, ir->input, &raw, now_ms);
 }
 
+/* Whether every input reached the end it had at start (--stop-at-end). */
 static int inputs_done(runner *r) {
   for (int i = 0; i < r->n_inputs; i++)
     if (r->inputs[i].task->in[r->inputs[i].input].next_offset < r->inputs[i].end_at_start) return 0;
   return 1;
 }
 
+/* Logs the counters (the stats: and stopped: lines). */
 static void stats_line(runner *r, const char *what, uint64_t t_start) {
   rs_task_stats s = rs_engine_stats(r->e);
   size_t items = 0;
@@ -514,6 +526,7 @@ static void stats_line(runner *r, const char *what, uint64_t t_start) {
           r->ckpt_ms_max, r->ckpt_bytes, secs);
 }
 
+/* Closes the clients and frees everything. */
 static void teardown(runner *r) {
   if (r->consumer) {
     rd_kafka_consumer_close(r->consumer);

@@ -49,6 +49,7 @@ rs_task *rs_task_new(const rs_job *job, int index, const char *topic, int32_t pa
   return t;
 }
 
+/* Frees the task, its operators and buffers. */
 void rs_task_free(rs_task *t) {
   if (!t) return;
   for (int i = 0; i < t->n_ops; i++) t->ops[i]->vt->destroy(t->ops[i]);
@@ -65,6 +66,7 @@ void rs_task_free(rs_task *t) {
 
 /* ---- output ------------------------------------------------------------ */
 
+/* Writes the pending marks as one marks record. */
 void rs_task_flush_marks(rs_task *t) {
   if (!t->n_pending) return;
   rs_out_marks(t, t->pending, t->n_pending, &t->mval, &t->mid);
@@ -89,12 +91,14 @@ static void write_record(rs_task *t, int sink, const void *key, size_t key_len) 
   t->emit(t->emit_ctx, t, sink, key, key_len, t->val.data, t->val.len);
 }
 
+/* Encodes and writes a result (or skips a duplicate of one written before a crash). */
 void rs_task_result(rs_task *t, const rs_rec *r) {
   rs_out_result(t, r, t->seq++, &t->val, &t->id);
   t->stats.results++;
   write_record(t, RS_SINK_OUTPUT, r->key, r->key_len);
 }
 
+/* Counts a late record and writes it to the late sink when there is one. */
 void rs_task_late(rs_task *t, const rs_op *op, const rs_rec *r) {
   t->stats.late++;
   if (!t->job->sink_late) return;
@@ -102,6 +106,7 @@ void rs_task_late(rs_task *t, const rs_op *op, const rs_rec *r) {
   write_record(t, RS_SINK_LATE, r->key, r->key_len);
 }
 
+/* Counts and logs (rate-limited) a record that cannot be decoded; errors sink when configured. */
 static void bad_record(rs_task *t, int input, const rs_raw *raw, const char *why) {
   t->stats.bad++;
   if (t->stats.bad <= 10 || (t->stats.bad & (t->stats.bad - 1)) == 0)
@@ -115,6 +120,7 @@ static void bad_record(rs_task *t, int input, const rs_raw *raw, const char *why
 
 /* ---- watermarks and marks ---------------------------------------------- */
 
+/* Moves input `input`'s watermark forward and tells the operators fed by it. */
 static void set_wm(rs_task *t, int input, int64_t wm) {
   rs_input_state *in = &t->in[input];
   if (wm <= in->wm) return;
@@ -123,6 +129,7 @@ static void set_wm(rs_task *t, int input, int64_t wm) {
   else if (t->n_ops) t->ops[0]->vt->on_watermark(t->ops[0], 0, wm);
 }
 
+/* Applies a mark: a processing stamp (W = stamp - 1) or an idle watermark advance. */
 static void apply_mark(rs_task *t, const rs_mark *m) {
   rs_input_state *in = &t->in[m->input];
   if (m->type == RS_MARK_PROC) {
@@ -154,16 +161,19 @@ static void apply_due(rs_task *t, int i, int64_t pos) {
   if (in->rb_next == in->rb_len) in->rb_len = in->rb_next = 0;
 }
 
+/* Applies read-back marks already due at the current positions. */
 void rs_task_apply_marks(rs_task *t) {
   for (int i = 0; i < t->n_inputs; i++) apply_due(t, i, t->in[i].next_offset);
 }
 
+/* now_ms rounded down to a multiple of the processing tick. */
 static int64_t tick_of(const rs_job *job, int64_t now_ms) {
   return now_ms - ((now_ms % job->tick_ms) + job->tick_ms) % job->tick_ms;
 }
 
 /* ---- records ----------------------------------------------------------- */
 
+/* Processes one input record (README.md, "Tasks", "Time"). */
 void rs_task_record(rs_task *t, int input, const rs_raw *raw, int64_t now_ms) {
   rs_input_state *in = &t->in[input];
   const rs_job *job = t->job;
@@ -201,6 +211,7 @@ void rs_task_record(rs_task *t, int input, const rs_raw *raw, int64_t now_ms) {
   apply_due(t, input, in->next_offset);
 }
 
+/* The earliest timer of the operators fed by input `input`. */
 int64_t rs_task_next_timer(rs_task *t, int input) {
   int64_t next = INT64_MAX;
   if (input == 1) return t->port1->vt->next_timer(t->port1, 1);
@@ -213,6 +224,7 @@ int64_t rs_task_next_timer(rs_task *t, int input) {
   return next;
 }
 
+/* Takes the clock decisions due now (proc stamps, idle advances), only when they make an operator act. */
 int rs_task_tick(rs_task *t, int64_t now_ms) {
   const rs_job *job = t->job;
   int taken = 0;
@@ -251,11 +263,13 @@ int rs_task_tick(rs_task *t, int64_t now_ms) {
 
 /* ---- restart ----------------------------------------------------------- */
 
+/* Adds a result id written before the crash to the dedupe set. */
 void rs_task_readback_id(rs_task *t, const char *id, size_t len) {
   rs_dedupe_add(&t->dedupe, id, len);
   t->replaying = 1;
 }
 
+/* Queues a read-back mark to apply at its position. */
 void rs_task_readback_mark(rs_task *t, const rs_mark *m) {
   SP_ASSERT(m->input < t->n_inputs);
   rs_input_state *in = &t->in[m->input];
@@ -266,6 +280,7 @@ void rs_task_readback_mark(rs_task *t, const rs_mark *m) {
   in->rb[in->rb_len++] = *m; /* marks are read in the order they were taken */
 }
 
+/* Holds back new clock decisions before a read-back record's position. */
 void rs_task_readback_through(rs_task *t, int input, int64_t pos) {
   if (input < t->n_inputs && pos > t->in[input].rb_hold) t->in[input].rb_hold = pos;
 }
@@ -310,6 +325,7 @@ void rs_task_save(rs_task *t, sp_buf *b) {
   sp_buf_free(&st);
 }
 
+/* Restores a task saved by rs_task_save; -1 on any inconsistency. */
 int rs_task_load(rs_task *t, kreader *r) {
   if (kr_i32(r) != t->n_inputs || r->err) return -1;
   for (int i = 0; i < t->n_inputs; i++) {
@@ -350,6 +366,7 @@ int rs_task_load(rs_task *t, kreader *r) {
   return 0;
 }
 
+/* Windows and records held by the task's operators (stats). */
 size_t rs_task_state_items(rs_task *t) {
   size_t n = 0;
   for (int i = 0; i < t->n_ops; i++)
@@ -359,6 +376,7 @@ size_t rs_task_state_items(rs_task *t) {
 
 /* ---- operator helpers (operator.h) ------------------------------------- */
 
+/* Passes r downstream, or to the task's results after the last operator. */
 void rs_op_emit(rs_op *op, const rs_rec *r) {
   if (op->next) op->next->vt->on_rec(op->next, 0, r);
   else rs_task_result(op->task, r);
@@ -366,6 +384,7 @@ void rs_op_emit(rs_op *op, const rs_rec *r) {
 
 void rs_op_late(rs_op *op, const rs_rec *r) { rs_task_late(op->task, op, r); }
 
+/* Records the watermark of `port` and forwards port 0's downstream. */
 void rs_op_forward_wm(rs_op *op, int port, int64_t wm) {
   op->wm[port] = wm;
   if (port == 0 && op->next) op->next->vt->on_watermark(op->next, 0, wm);

@@ -11,6 +11,7 @@ void rs_timerq_init(rs_timerq *q, rs_timer_tiebreak tiebreak) {
   q->tiebreak = tiebreak;
 }
 
+/* Timer order: time, then kind, then the operator's tie-break. */
 static int less(const rs_timerq *q, const rs_timer *a, const rs_timer *b) {
   if (a->time != b->time) return a->time < b->time;
   if (a->kind != b->kind) return a->kind < b->kind;

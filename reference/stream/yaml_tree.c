@@ -26,10 +26,12 @@ typedef struct loader {
   uint64_t fp;
 } loader;
 
+/* Writes "name:line:col: what" into the loader's error buffer. */
 static void fail_at(loader *l, yaml_mark_t m, const char *what) {
   snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->name, m.line + 1, m.column + 1, what);
 }
 
+/* A node of type t at mark m. */
 static yt_node *node_new(yt_type t, yaml_mark_t m) {
   yt_node *n = sp_calloc(1, sizeof *n);
   n->type = t;
@@ -42,6 +44,7 @@ static yt_node *node_new(yt_type t, yaml_mark_t m) {
  * Returns NULL with l->err set on failure. */
 static yt_node *parse_node(loader *l, yaml_event_t *ev, int depth);
 
+/* The next parser event; -1 with a located error. */
 static int next_event(loader *l, yaml_event_t *ev) {
   if (!yaml_parser_parse(&l->parser, ev)) {
     snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->name, l->parser.problem_mark.line + 1,
@@ -142,6 +145,7 @@ static yt_node *parse_node(loader *l, yaml_event_t *ev, int depth) {
   return n;
 }
 
+/* Parses a whole single-document stream. */
 static yt_node *load(loader *l, uint64_t *fingerprint) {
   yt_node *root = NULL;
   yaml_event_t ev;
