@@ -51,7 +51,7 @@ JOBS = {
 
 POINTS = {  # fault point -> libfiu probability of firing each time it is reached
     "refstream/source/after-poll-before-process": 0.15,
-    "refstream/sink/mid-batch": 0.2,
+    "refstream/sink/mid-batch": 0.5,
     # at the first interval checkpoint (after a second of results: see crash_loop)
     "refstream/sink/after-write-before-checkpoint": 1.0,
     "refstream/checkpoint/mid-write": 0.2,
@@ -139,9 +139,16 @@ def crash_loop(tmp_path, bs, kind, kills, points, total, rng):
         time.sleep(rng.uniform(0.05, 0.6) * SLOWDOWN)
         p.kill9()
         logs.append((tmp_path / f"rs{n}.log").read_text())
-    # abort() at each fault point, at a random occurrence of it
+    # abort() at each fault point, at a random occurrence of it; a restore
+    # point runs right after an abort that left results past the checkpoint,
+    # so that restart has output to read back and a replay to do
     fired = {}
+    order = []
     for point in points:
+        if point.startswith("refstream/restore/"):
+            order.append(ALWAYS)
+        order.append(point)
+    for point in order:
         n += 1
         cmd = f"enable_random name={point},probability={POINTS[point]},failnum=3"
         env = {"ASAN_OPTIONS": "abort_on_error=1:detect_leaks=1:verify_asan_link_order=0"}
