@@ -20,8 +20,8 @@ import json
 import pytest
 
 from conftest import SLOWDOWN, wait_for
-from test_refstream_e2e import (Refstream, assert_same_results, create_topic, gen, read_json,
-                                read_topic, results, run_to_end, write_job)
+from test_refstream_e2e import (Refstream, assert_same_results, create_topic, fiu_env, gen,
+                                read_json, read_topic, results, run_to_end, write_job)
 
 HEADER = """
 name: {name}
@@ -151,7 +151,7 @@ def crash_loop(tmp_path, bs, kind, kills, points, total, rng):
     for point in order:
         n += 1
         cmd = f"enable_random name={point},probability={POINTS[point]},failnum=3"
-        env = {"ASAN_OPTIONS": "abort_on_error=1:detect_leaks=1:verify_asan_link_order=0"}
+        env = fiu_env(tmp_path)
         # a long interval before this point makes sure results were written
         # since the checkpoint, so the restart has something to skip
         pargs = ["--checkpoint-interval-ms", "1000"] if point == ALWAYS else args
@@ -241,7 +241,7 @@ sinks: {output: out}
         p = Refstream(job, bs, state, tmp_path / f"rs{n}.log", args=args, wait=False)
         time.sleep(rng.uniform(0.2, 0.8) * SLOWDOWN)
         p.kill9()
-    env = {"ASAN_OPTIONS": "abort_on_error=1:detect_leaks=1:verify_asan_link_order=0"}
+    env = fiu_env(tmp_path)
     p = Refstream(job, bs, state, tmp_path / "abort.log", args=["--checkpoint-interval-ms", "1000"],
                   env=env, wait=False,
                   wrapper=["fiu-run", "-f", str(tmp_path / "fiu"), "-c",

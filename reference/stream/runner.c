@@ -215,7 +215,7 @@ static int checkpoint(runner *r, const char *why, int must) {
   sp_buf_free(&body);
   if (rc != 0) {
     if (must) {
-      snprintf(r->fatal_msg, sizeof r->fatal_msg, "%.900s: cannot start without it", err);
+      snprintf(r->fatal_msg, sizeof r->fatal_msg, "%.900s (%s checkpoint)", err, why);
       r->fatal = 1;
       return -1;
     }
@@ -606,7 +606,10 @@ int rs_run(const rs_opts *o) {
     if (o->stop_at_end && inputs_done(r)) break;
   }
   free(msgs);
-  if (!r->fatal && checkpoint(r, "final", 0) == 0 && !r->fatal) {
+  /* the final checkpoint must succeed for a clean exit: otherwise say so
+   * (exit 1); the next start still recovers exactly-once from the last
+   * good checkpoint and the output it reads back */
+  if (!r->fatal && checkpoint(r, "final", 1) == 0 && !r->fatal) {
     stats_line(r, "stopped", t_run);
     teardown(r);
     return 0;
