@@ -21,7 +21,10 @@ import pytest
 
 from conftest import SLOWDOWN, wait_for
 from test_refstream_e2e import (Refstream, assert_same_results, create_topic, fiu_env, gen,
-                                read_json, read_topic, results, run_to_end, write_job)
+                                read_json, read_topic, require_fiu, results, run_to_end,
+                                write_job)
+
+pytestmark = pytest.mark.needs_fiu
 
 HEADER = """
 name: {name}
@@ -121,6 +124,7 @@ def readbacks(log):
 
 
 def crash_loop(tmp_path, bs, kind, kills, points, total, rng):
+    require_fiu()
     two = JOBS[kind][2]
     create_topic(bs, "in", PARTITIONS)
     if two:
@@ -220,6 +224,7 @@ def test_processing_time_crash_loop_counts_every_record_once(broker, tmp_path):
     in exactly one window: the window results' n and oh add up to every
     input offset once, and the marks read back keep replayed records in
     the windows they were counted in before the crash."""
+    require_fiu()
     bs = broker.bootstrap
     create_topic(bs, "in", PARTITIONS)
     job = write_job(tmp_path / "job.yaml", """
