@@ -4,23 +4,14 @@
 #include <string.h>
 
 #include "../../reference/broker/fault_points.h"
-#if defined(__has_include)
-#if __has_include("../../reference/stream/fault_points.h")
 #include "../../reference/stream/fault_points.h"
-#endif
-#endif
 
 #define SP_POINT_ROW(name, where) {name, where},
 
 static const sp_point refbroker_points[] = {REFBROKER_FAULT_POINTS(SP_POINT_ROW)};
 
-#ifdef REFSTREAM_FAULT_POINTS
 static const sp_point refstream_points[] = {REFSTREAM_FAULT_POINTS(SP_POINT_ROW)};
 #define REFSTREAM_COUNT (sizeof refstream_points / sizeof refstream_points[0])
-#else
-static const sp_point refstream_points[] = {{NULL, NULL}};
-#define REFSTREAM_COUNT 0
-#endif
 
 /* Every wrapper in Debian's libfiu 1.1 fiu_posix_preload.so (from
  * `strings`; machine-notes.md lists the same 113). A program must call the

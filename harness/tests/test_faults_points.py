@@ -1,6 +1,7 @@
 """faults/points.md, faults/README.md and the fault-point registry agree.
 
-The registry is reference/broker/fault_points.h; `spfaultctl points`
+The registries are reference/broker/fault_points.h and
+reference/stream/fault_points.h; `spfaultctl points`
 prints what the schedule checker was built with, `refbroker
 --list-fault-points` what the broker has. Every point must be documented
 in points.md with the registry's own description, and the README's
@@ -49,6 +50,19 @@ def test_refbroker_binary_lists_the_same_points():
                          check=True).stdout
     listed = dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
     assert listed == registry("refbroker")
+
+
+def test_every_refstream_point_is_documented_with_its_meaning():
+    reg = registry("refstream")
+    assert len(reg) >= 3
+    assert documented("refstream/") == reg
+
+
+def test_refstream_binary_lists_the_same_points():
+    out = subprocess.run([binary("refstream"), "--list-fault-points"], capture_output=True,
+                         text=True, check=True).stdout
+    listed = dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+    assert listed == registry("refstream")
 
 
 def test_posix_points_in_the_disk_table_exist():

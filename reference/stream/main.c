@@ -43,9 +43,10 @@ static void usage(FILE *f) {
           "2 bad command line, job or configuration.\n");
 }
 
-/* Prints the fault-point registry (--list-fault-points). */
+/* Prints the fault-point registry (--list-fault-points): one "name TAB
+ * meaning" line per point, the same form as refbroker's, for tools. */
 static void list_fault_points(void) {
-#define RS_PRINT_POINT(name, where) printf("%-55s %s\n", name, where);
+#define RS_PRINT_POINT(name, where) printf("%s\t%s\n", name, where);
   REFSTREAM_FAULT_POINTS(RS_PRINT_POINT)
 #undef RS_PRINT_POINT
 }
