@@ -8,6 +8,7 @@
 #ifndef SP_RUN_INT_H
 #define SP_RUN_INT_H
 
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <stdint.h>
@@ -136,6 +137,7 @@ typedef struct run_ctx {
   sp_executor *ex;
   int faults_injected;
   char faults_path[RUN_PATH_MAX];
+  struct fw_set *fw; /* fault windows (fault_window.h), from the readback on */
 
   /* drain */
   drain_tracker drain;
@@ -246,6 +248,20 @@ int run_faults_start(run_ctx *c, char *err, size_t err_len);
 /* End of the measured phase: heal what is in effect, restart what is down. */
 void run_faults_finish(run_ctx *c);
 void run_faults_free(run_ctx *c);
+
+/* ---- run_windows.c: fault windows (fault_window.h) ---------------------------- */
+
+/* Loads the windows from faults.jsonl once the faults are over (before the
+ * readback, which feeds them event times). No-op without a fault plan. */
+void run_windows_open(run_ctx *c);
+/* The checker's anomalies with many examples, placed in the windows
+ * (before the histories are scanned). */
+void run_windows_anomalies(run_ctx *c);
+/* summary.json's fault_windows and fault_window_settings. */
+void run_windows_summary(run_ctx *c, json_t *summary);
+/* One line per window of a summary, to stdout. */
+void run_windows_print(json_t *summary);
+void run_windows_close(run_ctx *c);
 
 /* ---- progress.c --------------------------------------------------------------- */
 
