@@ -77,6 +77,13 @@ typedef struct run_sub {
   delivery_semantics semantics;
 } run_sub;
 
+/* A rate on the progress line, from the workers' counters. */
+typedef struct progress_rate {
+  uint64_t ref_ns, ref_count; /* the reference report */
+  uint64_t per_s;
+  int known; /* computed at least once (else shown as "-") */
+} progress_rate;
+
 typedef enum { PH_SETUP = 0, PH_WARMUP, PH_MEASURE, PH_STOPPING, PH_DRAIN, PH_FINISH } run_phase;
 
 typedef struct run_ctx {
@@ -151,8 +158,7 @@ typedef struct run_ctx {
   /* progress */
   int tty;
   uint64_t next_progress;
-  uint64_t prev_sent, prev_consumed, prev_progress_ns, prev_consumed_ns; /* rate references */
-  uint64_t send_rate, consume_rate;
+  progress_rate sent_rate, acked_rate, consumed_rate;
   int progress_drawn;
 
   int failed; /* a fatal error was reported */
