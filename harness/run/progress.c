@@ -23,6 +23,7 @@
 #include "run_int.h"
 
 #define TTY_PERIOD_NS 250000000ull
+#define PROGRESS_ROUND_NS 200000000ull /* a round of worker reports is in */
 
 void progress_init(run_ctx *c) {
   c->tty = isatty(STDERR_FILENO) && !c->opt.quiet;
@@ -64,10 +65,13 @@ double run_elapsed_s(const run_ctx *c, uint64_t now) {
 /* The rate of one counter over the workers' reports: recomputed once the
  * newest report of `role` is at least a second newer than the reference
  * (reports come once a second, so a shorter window would swing between 0
- * and double). The first reference is t0 with nothing counted (the
- * workers start counting at "go"), so the first report already gives a
- * rate; until it arrives the rate is unknown, not 0. */
-static void update_rate(const run_ctx *c, worker_role role, uint64_t count, progress_rate *r) {
+ * and double). Every worker reports just after the same second boundary
+ * (worker.c), a few ms apart: a round is taken as complete 200 ms after
+ * its newest report, so one worker's report is never set against
+ * another's of the round before. The first reference is t0 with nothing
+ * counted (the workers start counting at "go"), so the first round
+ * already gives a rate; until it is in, the rate is unknown, not 0. */
+static void update_rate(const run_ctx *c, worker_role role, uint64_t count, progress_rate *r, uint64_t now) {
   uint64_t as_of = 0;
   for (uint32_t i = 0; i < c->n_workers; i++)
     if (c->workers[i].role == role && c->workers[i].last_stats_ns > as_of)
@@ -76,7 +80,7 @@ static void update_rate(const run_ctx *c, worker_role role, uint64_t count, prog
     r->ref_ns = c->t0;
     r->ref_count = 0;
   }
-  if (as_of < r->ref_ns + 900000000ull) return;
+  if (as_of < r->ref_ns + 900000000ull || now < as_of + PROGRESS_ROUND_NS) return;
   double dt = (double)(as_of - r->ref_ns) / 1e9;
   r->per_s = count >= r->ref_count ? (uint64_t)((double)(count - r->ref_count) / dt) : 0;
   r->known = 1;
@@ -86,11 +90,11 @@ static void update_rate(const run_ctx *c, worker_role role, uint64_t count, prog
 
 /* Follows the workers' counters on every pump, not only when a line is
  * drawn (a line every few seconds must not show a rate never computed). */
-static void update_rates(run_ctx *c) {
+static void update_rates(run_ctx *c, uint64_t now) {
   wstats p = run_totals(c, WROLE_PRODUCER), q = run_totals(c, WROLE_CONSUMER);
-  update_rate(c, WROLE_PRODUCER, p.sent, &c->sent_rate);
-  update_rate(c, WROLE_PRODUCER, p.acked, &c->acked_rate);
-  update_rate(c, WROLE_CONSUMER, q.consumed, &c->consumed_rate);
+  update_rate(c, WROLE_PRODUCER, p.sent, &c->sent_rate, now);
+  update_rate(c, WROLE_PRODUCER, p.acked, &c->acked_rate, now);
+  update_rate(c, WROLE_CONSUMER, q.consumed, &c->consumed_rate, now);
 }
 
 /* A rate cell: "2,000/s", or "-/s" while no report has come in. */
@@ -127,7 +131,7 @@ static void format_line(run_ctx *c, uint64_t now, char *buf, size_t cap) {
 
 void progress_tick(run_ctx *c, uint64_t now) {
   if (!c->t0) return;
-  update_rates(c);
+  update_rates(c, now);
   if (c->opt.quiet || now < c->next_progress) return;
   char line[512];
   format_line(c, now, line, sizeof line);
