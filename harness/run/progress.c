@@ -104,6 +104,13 @@ static const char *rate_cell(const progress_rate *r, char *buf, size_t cap) {
   return buf;
 }
 
+/* Workers of a role still running (run_totals' p99 is theirs). */
+static int running(const run_ctx *c, worker_role role) {
+  int n = 0;
+  for (uint32_t i = 0; i < c->n_workers; i++) n += c->workers[i].role == role && c->workers[i].state != RW_EXITED;
+  return n;
+}
+
 /* Formats the status line into buf. */
 static void format_line(run_ctx *c, uint64_t now, char *buf, size_t cap) {
   wstats p = run_totals(c, WROLE_PRODUCER), q = run_totals(c, WROLE_CONSUMER);
@@ -120,10 +127,10 @@ static void format_line(run_ctx *c, uint64_t now, char *buf, size_t cap) {
     else
       n += (size_t)snprintf(buf + n, cap - n, "backlog %s  ", grouped(backlog > 0 ? (uint64_t)backlog : 0, d, sizeof d));
   }
-  if (n < cap) { /* the workers' last reported second; "-" before the first report */
+  if (n < cap) { /* the running workers' last reported second; "-" when none reported one */
     char pp[32] = "-", ep[32] = "-";
-    if (c->acked_rate.known) snprintf(pp, sizeof pp, "%.2f ms", p.p99_us / 1000.0);
-    if (c->consumed_rate.known) snprintf(ep, sizeof ep, "%.2f ms", q.p99_us / 1000.0);
+    if (c->acked_rate.known && running(c, WROLE_PRODUCER)) snprintf(pp, sizeof pp, "%.2f ms", p.p99_us / 1000.0);
+    if (c->consumed_rate.known && running(c, WROLE_CONSUMER)) snprintf(ep, sizeof ep, "%.2f ms", q.p99_us / 1000.0);
     n += (size_t)snprintf(buf + n, cap - n, "p99 publish %s  e2e %s", pp, ep);
   }
   if (n < cap && c->faults_injected) snprintf(buf + n, cap - n, "  faults %d", c->faults_injected);
