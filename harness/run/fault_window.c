@@ -379,15 +379,17 @@ void fw_event_time(fw_set *s, uint32_t writer, uint64_t intended_ns, uint64_t se
   /* the producer's own formula (msgbuild.c): wall ms of the send */
   int64_t wall_ms = (int64_t)((s->p.t0_wall_ns + (sent_ns - s->p.t0_ns)) / 1000000ull);
   int64_t off = event_time_ms - wall_ms;
+  /* by send time: a message's event time is stamped when it is handed to
+   * the client, and the producer applies a clock fault from the next
+   * message it builds on */
   const char *target = NULL;
-  for (size_t i = candidates(s, intended_ns); i-- > 0;) {
+  for (size_t i = candidates(s, sent_ns); i-- > 0;) {
     fw_window *w = &s->w[i];
-    if (past_reach(s, w, intended_ns)) break;
+    if (past_reach(s, w, sent_ns)) break;
     if (w->error[0] || strcmp(w->kind, "clock")) continue;
     if (!target) target = writer_target(s, writer);
     if (strcmp(target, w->target)) continue;
-    if (intended_ns >= w->start_ns && intended_ns < fw_span_end(s, w)) offsets_add(&w->evt, off);
-    else if (intended_ns < w->start_ns && intended_ns + FW_CONTEXT_NS >= w->start_ns)
-      offsets_add(&w->evt_before, off);
+    if (sent_ns >= w->start_ns && sent_ns < fw_span_end(s, w)) offsets_add(&w->evt, off);
+    else if (sent_ns < w->start_ns && sent_ns + FW_CONTEXT_NS >= w->start_ns) offsets_add(&w->evt_before, off);
   }
 }

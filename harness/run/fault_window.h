@@ -85,7 +85,8 @@ void fw_add_anomalies(fw_set *s, json_t *anomalies);
 void fw_record(fw_set *s, const hist_record *r);
 
 /* Feeds one message read back from the log: its identity's event time
- * (wall ms) against its send time. */
+ * (wall ms) against its send time (clock windows count the messages
+ * *sent* in them, before-spans likewise). */
 void fw_event_time(fw_set *s, uint32_t writer, uint64_t intended_ns, uint64_t sent_ns,
                    int64_t event_time_ms);
 

@@ -53,6 +53,8 @@ typedef struct run_worker {
   rw_state state;
   int fault_hit;      /* a kill/stop fault targeted the current incarnation */
   int restart_wanted; /* executor asked for a restart we have not done */
+  wmsg clock;         /* producers: the clock fault in force (type WMSG_CLOCK), re-sent to a
+                       * restarted incarnation; type 0 none */
   run_incarnation *incs;
   size_t n_incs;
   wstats last;     /* latest counters of the current incarnation */
