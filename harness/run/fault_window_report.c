@@ -120,9 +120,11 @@ static json_t *unavailability(const fw_set *s, const fw_window *w) {
 
 /* ---- throughput ----------------------------------------------------------- */
 
-/* Rates over the bins of [a, b): acked, consumed, intended per second. */
+/* Rates over the bins wholly inside [a, b): acked, consumed, intended per
+ * second (null when no whole bin fits). */
 static json_t *rates(const fw_set *s, uint64_t a, uint64_t b) {
-  size_t ka = bin_ceil(s, a), kb = bin_ceil(s, b);
+  size_t ka = bin_ceil(s, a), kb = b > s->p.t0_ns ? (size_t)((b - s->p.t0_ns) / s->bin_ns) : 0;
+  if (kb > s->n_bins) kb = s->n_bins;
   if (kb <= ka) return json_null();
   uint64_t acked = 0, applied = 0, nacked = 0;
   for (size_t k = ka; k < kb; k++) {
