@@ -279,7 +279,10 @@ void fw_add_anomalies(fw_set *s, json_t *anomalies) {
     size_t i;
     json_t *e;
     json_array_foreach(ex, i, e) {
-      s->anom = sp_realloc(s->anom, (s->n_anom + 1) * sizeof *s->anom);
+      if (s->n_anom == s->cap_anom) {
+        s->cap_anom = s->cap_anom ? 2 * s->cap_anom : 64;
+        s->anom = sp_realloc(s->anom, s->cap_anom * sizeof *s->anom);
+      }
       fw_anomaly *x = &s->anom[s->n_anom++];
       memset(x, 0, sizeof *x);
       snprintf(x->type, sizeof x->type, "%s", type);

@@ -82,7 +82,7 @@ struct fw_set {
   /* anomalies */
   json_t *anomalies;     /* the checker's object (owned reference) */
   fw_anomaly *anom;
-  size_t n_anom;
+  size_t n_anom, cap_anom;
   uint32_t *anom_by_msg; /* indexes of message anomalies sorted by (writer, seq) */
   size_t n_anom_by_msg;
   int anomalies_complete; /* every anomaly's example was seen (count <= examples) */

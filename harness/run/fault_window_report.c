@@ -399,15 +399,21 @@ static double num(json_t *o, const char *path) {
     if (n < cap) n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__);      \
   } while (0)
 
+/* A string member, "" when absent (the line is also drawn from a summary
+ * read back from disk). */
+static const char *str(json_t *o, const char *k) {
+  const char *v = json_string_value(json_object_get(o, k));
+  return v ? v : "";
+}
+
 void fw_format_line(json_t *w, char *buf, size_t cap) {
   size_t n = 0;
   buf[0] = '\0';
-  ADD("%s#%d %s %s %.2f-%.2f s", json_string_value(json_object_get(w, "fault")),
-      (int)num(w, "occurrence"), json_string_value(json_object_get(w, "kind")),
-      json_string_value(json_object_get(w, "target")), num(w, "start_s"), num(w, "end_s"));
+  ADD("%s#%d %s %s %.2f-%.2f s", str(w, "fault"), (int)num(w, "occurrence"), str(w, "kind"), str(w, "target"),
+      num(w, "start_s"), num(w, "end_s"));
   if (!json_is_true(json_object_get(w, "healed"))) ADD(" (not healed)");
-  if (strcmp(json_string_value(json_object_get(w, "result")), "ok")) {
-    ADD(": FAILED: %s", json_string_value(json_object_get(w, "error")));
+  if (strcmp(str(w, "result"), "ok")) {
+    ADD(": FAILED: %s", str(w, "error"));
     return;
   }
   ADD(": no ack for %.2f s%s", num(w, "unavailability.ack_gap_s"),
