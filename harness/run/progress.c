@@ -99,7 +99,7 @@ static void update_rates(run_ctx *c, uint64_t now) {
 
 /* A rate cell: "2,000/s", or "-/s" while no report has come in. */
 static const char *rate_cell(const progress_rate *r, char *buf, size_t cap) {
-  char g[32];
+  char g[28]; /* 20 digits and 6 commas: any uint64_t */
   snprintf(buf, cap, "%s/s", r->known ? grouped(r->per_s, g, sizeof g) : "-");
   return buf;
 }
@@ -116,7 +116,7 @@ static void format_line(run_ctx *c, uint64_t now, char *buf, size_t cap) {
   wstats p = run_totals(c, WROLE_PRODUCER), q = run_totals(c, WROLE_CONSUMER);
   int64_t backlog = (int64_t)(p.acked * c->n_subs / (c->n_topics ? c->n_topics : 1)) - (int64_t)q.consumed;
   double total = c->wl.warmup_s + c->wl.duration_s;
-  char a[32], b[32], k[32], d[32];
+  char a[40], b[40], k[40], d[32];
   size_t n = (size_t)snprintf(buf, cap, "[%7.1f /%6.1f s] %-8s sent %s  acked %s  consumed %s  ",
                               run_elapsed_s(c, now), total, run_phase_name(c->phase),
                               rate_cell(&c->sent_rate, a, sizeof a), rate_cell(&c->acked_rate, k, sizeof k),

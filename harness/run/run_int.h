@@ -147,6 +147,7 @@ typedef struct run_ctx {
   int faults_injected;
   char faults_path[RUN_PATH_MAX];
   struct fw_set *fw; /* fault windows (fault_window.h), from the readback on */
+  uint64_t fw_check_ns; /* the checker's second pass for them */
 
   /* drain */
   drain_tracker drain;
