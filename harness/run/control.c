@@ -85,6 +85,7 @@ void worker_go(run_ctx *c, run_worker *w) {
             .end_ns = c->backlog_target && c->backlog_state < 3 ? 0 : c->measure_end};
   worker_tell(w, &m);
   w->state = RW_RUNNING;
+  if (w->clock.type == WMSG_CLOCK) worker_tell(w, &w->clock); /* a clock fault outlives incarnations */
   if (w->role == WROLE_PRODUCER && c->phase >= PH_STOPPING) {
     wmsg stop = {.type = WMSG_STOP, .at_ns = c->measure_end};
     worker_tell(w, &stop);

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "clock.h"
+#include "fault_window.h"
 #include "history.h"
+#include "identity.h"
 #include "log.h"
 #include "mem.h"
 #include "observed.h"
@@ -24,6 +26,15 @@ typedef struct rb_part {
   int64_t low, high; /* log start and end (exclusive); high < 0: unknown */
   int64_t next;      /* next offset expected */
 } rb_part;
+
+/* The event time (wall ms) of a payload whose identity checked out
+ * (identity.h: i64 little-endian at byte 40). */
+static int64_t identity_event_time_ms(const void *payload) {
+  const uint8_t *p = (const uint8_t *)payload + 40;
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+  return (int64_t)v;
+}
 
 static rd_kafka_t *readback_client(run_ctx *c) {
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -119,6 +130,8 @@ int readback_run(run_ctx *c, double timeout_s) {
                          .offset = m->offset, .t_ns = now};
         observed_fill(&r, m->payload, m->len, m->key, m->key_len);
         hist_writer_append(out, &r);
+        if (c->fw && (r.flags & HIST_F_CHECKSUM) && m->len >= IDENTITY_BYTES)
+          fw_event_time(c->fw, r.writer, r.t_intended_ns, r.t_sent_ns, identity_event_time_ms(m->payload));
         /* offsets may have gaps (transaction markers): count what remains */
         left -= (uint64_t)(m->offset + 1 - rp->next);
         rp->next = m->offset + 1;

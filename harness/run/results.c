@@ -250,6 +250,7 @@ static json_t *summary_json(run_ctx *c, const latency_set *lat, const tl_counts 
   put_int(files, "histories", (int64_t)tc->files);
   put_int(files, "histories_torn", (int64_t)tc->torn_files);
   json_object_set_new(s, "files", files);
+  run_windows_summary(c, s);
   json_object_set_new(s, "workload_resolved", workload_to_json(wl));
   return s;
 }
@@ -276,6 +277,7 @@ int results_write(run_ctx *c, int verdict, const char *verdict_name, char *err, 
                {"e2e-uncorrected", LAT_E2E_UNCORRECTED}};
   for (size_t i = 0; i < sizeof hgrms / sizeof hgrms[0] && rc == 0; i++)
     rc = save_hgrm(c, hgrms[i].file, lat.total[hgrms[i].tag], err, err_len);
+  run_windows_anomalies(c); /* before the scan: examples naming a message are placed by its ACK */
   if (rc == 0) rc = timeline_count(c, n_seconds, &tc, err, err_len);
   else memset(&tc, 0, sizeof tc);
   if (rc == 0) rc = timeline_write(c, &tc, &lat, err, err_len);

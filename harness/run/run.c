@@ -336,6 +336,7 @@ static void stop_everything(run_ctx *c) {
 }
 
 static void free_ctx(run_ctx *c) {
+  run_windows_close(c);
   run_faults_free(c);
   admin_close(c);
   workers_free(c);
@@ -406,6 +407,7 @@ static void print_figures(run_ctx *c) {
          NUM(sch, "late"), NUM(counts, "sent_reported"), NUM(sch, "max_late_fraction"));
   if (c->faults_injected) printf("  faults     %d injected (faults.jsonl)\n", c->faults_injected);
   if (!c->drain_completed) printf("  drain      NOT COMPLETED within %.0f s\n", c->wl.drain_timeout_s);
+  run_windows_print(s);
 #undef NUM
   json_decref(s);
 }
@@ -542,7 +544,8 @@ int run_main(int argc, char **argv) {
   c->phase = PH_FINISH;
   progress_clear(c);
 
-  /* ---- read back, stop the broker ---- */
+  /* ---- read back (event times into the fault windows), stop the broker ---- */
+  run_windows_open(c);
   int rb = readback_run(c, c->wl.drain_timeout_s > 60 ? c->wl.drain_timeout_s : 60);
   if (run_interrupted) return run_abort(c, RUN_EXIT_INTERRUPTED, NULL);
   c->readback_completed = rb == 1;

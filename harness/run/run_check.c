@@ -23,8 +23,37 @@ int run_check(const char *dir, const char **verdict, char **text, char *err, siz
   return code;
 }
 
+char *run_check_json(const char *dir, int examples) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  if (!mem) return NULL;
+  check_options o;
+  check_options_init(&o);
+  o.out = mem;
+  o.json = 1;
+  o.no_write = 1;
+  o.quiet = 1;
+  o.examples = examples;
+  check_result r;
+  int code = check_run(dir, &o, &r);
+  fclose(mem);
+  check_result_free(&r);
+  if (code == CHECK_ERROR) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
 int run_check_main(int argc, char **argv) { return check_main(argc, argv); }
 #else
+char *run_check_json(const char *dir, int examples) {
+  (void)dir;
+  (void)examples;
+  return NULL;
+}
+
 int run_check(const char *dir, const char **verdict, char **text, char *err, size_t err_len) {
   (void)dir;
   (void)err;

@@ -12,6 +12,12 @@
  * Without the checker built in: returns -1, *verdict "not checked". */
 int run_check(const char *dir, const char **verdict, char **text, char *err, size_t err_len);
 
+/* The checker's verdict.json text for dir with up to `examples` examples
+ * per anomaly type, computed again without writing anything (the run's
+ * verdict.json keeps the default). malloc'd; NULL when the checker is not
+ * built in or fails. */
+char *run_check_json(const char *dir, int examples);
+
 /* `streamproof check ...` (argv[0] = "check"); exit 3 with a message when
  * the checker is not built in. */
 int run_check_main(int argc, char **argv);

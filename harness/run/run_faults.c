@@ -102,7 +102,9 @@ static int hook_clock(void *ctx, const char *target, const sp_fault_clock *fc, i
   }
   wmsg m = {.type = on ? WMSG_CLOCK : WMSG_CLOCK_OFF, .skew_ms = fc->skew_ms,
             .late_fraction = fc->late_fraction, .late_max_ms = fc->late_max_ms};
+  w->clock = on ? m : (wmsg){0}; /* a restarted incarnation gets it again (worker_go) */
   if (worker_tell(w, &m) != 0) {
+    w->clock = (wmsg){0}; /* not in force: the executor will not heal it either */
     snprintf(err, err_len, "%s is not connected", target);
     return -1;
   }

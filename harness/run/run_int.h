@@ -8,6 +8,7 @@
 #ifndef SP_RUN_INT_H
 #define SP_RUN_INT_H
 
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <stdint.h>
@@ -52,6 +53,8 @@ typedef struct run_worker {
   rw_state state;
   int fault_hit;      /* a kill/stop fault targeted the current incarnation */
   int restart_wanted; /* executor asked for a restart we have not done */
+  wmsg clock;         /* producers: the clock fault in force (type WMSG_CLOCK), re-sent to a
+                       * restarted incarnation; type 0 none */
   run_incarnation *incs;
   size_t n_incs;
   wstats last;     /* latest counters of the current incarnation */
@@ -75,6 +78,13 @@ typedef struct run_sub {
   char group[240];
   delivery_semantics semantics;
 } run_sub;
+
+/* A rate on the progress line, from the workers' counters. */
+typedef struct progress_rate {
+  uint64_t ref_ns, ref_count; /* the reference report */
+  uint64_t per_s;
+  int known; /* computed at least once (else shown as "-") */
+} progress_rate;
 
 typedef enum { PH_SETUP = 0, PH_WARMUP, PH_MEASURE, PH_STOPPING, PH_DRAIN, PH_FINISH } run_phase;
 
@@ -136,6 +146,8 @@ typedef struct run_ctx {
   sp_executor *ex;
   int faults_injected;
   char faults_path[RUN_PATH_MAX];
+  struct fw_set *fw; /* fault windows (fault_window.h), from the readback on */
+  uint64_t fw_check_ns; /* the checker's second pass for them */
 
   /* drain */
   drain_tracker drain;
@@ -149,8 +161,7 @@ typedef struct run_ctx {
   /* progress */
   int tty;
   uint64_t next_progress;
-  uint64_t prev_sent, prev_consumed, prev_progress_ns, prev_consumed_ns; /* rate references */
-  uint64_t send_rate, consume_rate;
+  progress_rate sent_rate, acked_rate, consumed_rate;
   int progress_drawn;
 
   int failed; /* a fatal error was reported */
@@ -246,6 +257,20 @@ int run_faults_start(run_ctx *c, char *err, size_t err_len);
 /* End of the measured phase: heal what is in effect, restart what is down. */
 void run_faults_finish(run_ctx *c);
 void run_faults_free(run_ctx *c);
+
+/* ---- run_windows.c: fault windows (fault_window.h) ---------------------------- */
+
+/* Loads the windows from faults.jsonl once the faults are over (before the
+ * readback, which feeds them event times). No-op without a fault plan. */
+void run_windows_open(run_ctx *c);
+/* The checker's anomalies with many examples, placed in the windows
+ * (before the histories are scanned). */
+void run_windows_anomalies(run_ctx *c);
+/* summary.json's fault_windows and fault_window_settings. */
+void run_windows_summary(run_ctx *c, json_t *summary);
+/* One line per window of a summary, to stdout. */
+void run_windows_print(json_t *summary);
+void run_windows_close(run_ctx *c);
 
 /* ---- progress.c --------------------------------------------------------------- */
 

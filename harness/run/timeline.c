@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault_window.h"
 #include "history.h"
 #include "log.h"
 #include "mem.h"
@@ -32,6 +33,7 @@ static size_t second_of(const scan_ctx *s, uint64_t t_ns) {
 
 static void count_record(scan_ctx *s, const hist_record *r) {
   tl_counts *tc = s->tc;
+  if (s->c->fw) fw_record(s->c->fw, r);
   switch (r->type) {
   case HIST_ACK:
     tc->rows[second_of(s, r->t_sent_ns)].sent++;

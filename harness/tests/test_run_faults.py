@@ -43,6 +43,17 @@ def test_broker_kill_and_restart_loses_nothing_acked(tmp_path):
     assert s["faults"] == 1 and s["counts"]["acked"] == s["counts"]["intended"]
     # the outage shows in the corrected latency
     assert s["aggregatedPublishLatencyMax"] >= 900.0
+    # the checker read every partition back: no acknowledged message missing
+    v = run.json("verdict.json")
+    missing = v["anomalies"]["acked-but-missing"]
+    assert v["verdict"] == "valid" and missing["checked"] is True and missing["count"] == 0, missing
+    # the fault's window: down for about a second, nothing acked meanwhile,
+    # then the backlog it left was consumed
+    win = s["fault_windows"][0]
+    assert win["healed"] and 0.9 < win["duration_s"] < 2.0
+    assert win["unavailability"]["ack_gap_s"] >= win["duration_s"] - 0.05
+    assert win["throughput"]["during"]["acked_per_s"] == 0
+    assert win["consumer"]["recovered"] is True
 
 
 def test_link_latency_through_spproxy(tmp_path):
@@ -71,6 +82,9 @@ def test_link_latency_through_spproxy(tmp_path):
     rows = {int(r["t_s"]): r for r in run.timeline()}
     assert float(rows[3]["publish_p50_ms"]) >= 200.0  # inside the fault window
     assert float(rows[5]["publish_p50_ms"]) < 100.0   # healed
+    # every message intended in the window paid at least the round trip
+    lat = s["fault_windows"][0]["latency"]
+    assert lat["publish"]["p50_ms"] >= 200.0 and lat["publish_before"]["p99_ms"] < 200.0, lat
 
 
 def test_producer_kill_gets_new_writer_id(tmp_path):
@@ -134,6 +148,11 @@ def test_fsync_failures_at_a_fault_point_and_in_libc(tmp_path):
         ("libc-fsync-eio", "inject", "ok"), ("libc-fsync-eio", "heal", "ok")]
     rows = {int(r["t_s"]): r for r in run.timeline()}
     assert int(rows[3]["acked"]) == 0  # wholly inside the fsync failure
+    # its effect on the producers: errors, or a stall of about the window
+    eio = next(w for w in run.summary["fault_windows"] if w["fault"] == "before-fsync-eio")
+    assert eio["errors"]["nacks"] > 0 or eio["unavailability"]["max_intended_to_ack_s"] >= 1.5, eio
+    assert eio["throughput"]["during"]["acked_per_s"] == 0
+    assert "refbroker/log/before-fsync: failing with errno" in (run.dir / "logs" / "broker.log").read_text()
     acked = acked_offsets(run)
     assert acked and acked <= set(apply_counts(run))
     assert run.summary["counts"]["acked"] == run.summary["counts"]["intended"]
