@@ -137,6 +137,7 @@ static void load_topic(actual *a, const char *dir, const job *j, const char *top
   int gap;
   int32_t n = dumps_partitions(dir, topic, &gap);
   a->parts[sink] = n;
+  a->complete[sink] = n > 0 && !gap;
   if (!n) {
     strlist_addf(&r->incomplete, "stream/%s-0.dump is missing: the %s sink (topic %s) was not copied",
                  topic, SINK_NAMES[sink], topic);
@@ -151,6 +152,7 @@ static void load_topic(actual *a, const char *dir, const job *j, const char *top
     topic_dump_reader *rd = topic_dump_open(path, err, sizeof err);
     if (!rd) {
       strlist_addf(&r->incomplete, "%s", err);
+      a->complete[sink] = 0;
       continue;
     }
     r->dumps++;
@@ -160,7 +162,10 @@ static void load_topic(actual *a, const char *dir, const job *j, const char *top
       r->dump_bytes += 24 + (uint64_t)(d.value_len > 0 ? d.value_len : 0) + (uint64_t)(d.key_len > 0 ? d.key_len : 0);
       take(a, j, &d, topic, p, r);
     }
-    if (rc < 0) strlist_addf(&r->incomplete, "%s", err);
+    if (rc < 0) {
+      strlist_addf(&r->incomplete, "%s", err);
+      a->complete[sink] = 0;
+    }
     topic_dump_close(rd);
   }
 }
@@ -176,7 +181,10 @@ void actual_load(actual *a, const char *dir, const job *j, int n_tasks, stream_r
     for (int k = 0; k < s; k++) again |= sinks[k] && !strcmp(sinks[k], sinks[s]);
     if (again) {
       for (int k = 0; k < s; k++)
-        if (sinks[k] && !strcmp(sinks[k], sinks[s])) a->parts[s] = a->parts[k];
+        if (sinks[k] && !strcmp(sinks[k], sinks[s])) {
+          a->parts[s] = a->parts[k];
+          a->complete[s] = a->complete[k];
+        }
       continue;
     }
     load_topic(a, dir, j, sinks[s], s, r);

@@ -524,7 +524,7 @@ static int parse_op(jp *p, job *j, yaml_node_t *n, const char *path, job_op *op)
 /* The README's structural rules: at most one join/enrich and nothing stateful
  * after it; reorder, pattern, join, enrich not after a window; every source
  * but the main one used by exactly one join/enrich. */
-static int check_structure(jp *p, job *j, yaml_node_t *pl) {
+static int check_structure(jp *p, job *j, yaml_node_t *pl, yaml_node_t *srcs) {
   int window_seen = 0;
   j->two_input_op = -1;
   for (size_t i = 0; i < j->n_ops; i++) {
@@ -546,12 +546,13 @@ static int check_structure(jp *p, job *j, yaml_node_t *pl) {
       uses += (j->ops[i].kind == OP_JOIN || j->ops[i].kind == OP_ENRICH) && j->ops[i].u.join.source == (int)s;
     if (uses != 1) {
       char sp[64];
-      return fail(p, NULL, idx_path(sp, sizeof sp, "sources", s),
+      return fail(p, node(p, srcs->data.sequence.items.start[s]), idx_path(sp, sizeof sp, "sources", s),
                   "source '%s' must be used by exactly one join or enrich (used by %d)", j->sources[s].name, uses);
     }
   }
   if (j->two_input_op >= 0 && j->sources[0].n_topics != 1)
-    return fail(p, NULL, "sources[0].topics", "a job with a join or enrich reads one main topic");
+    return fail(p, node(p, srcs->data.sequence.items.start[0]), "sources[0].topics",
+                "a job with a join or enrich reads one main topic");
   return 0;
 }
 
@@ -599,7 +600,7 @@ static int parse_top(jp *p, job *j, yaml_node_t *root) {
   if (check_mapping(p, sk, "sinks", sknown) || get_str(p, sk, "sinks", "output", 1, &j->sink_output) ||
       get_str(p, sk, "sinks", "late", 0, &j->sink_late) || get_str(p, sk, "sinks", "errors", 0, &j->sink_errors))
     return -1;
-  return check_structure(p, j, pl);
+  return check_structure(p, j, pl, s);
 }
 
 int job_load(const char *path, job *j, char *err, size_t err_len) {

@@ -68,6 +68,7 @@ typedef struct stream_task_result {
   uint64_t expected[3]; /* output, late, errors records recomputed */
   uint64_t actual[3];   /* records read from the output dumps */
   uint64_t pending;     /* expected, not written, the processor not that far */
+  uint64_t unverified;  /* expected, not found in a sink whose copy is partial */
   int ledger;           /* the offset ledger was checked */
   uint64_t count[SF_COUNT];
 } stream_task_result;

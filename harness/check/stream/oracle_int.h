@@ -49,6 +49,7 @@ typedef struct actual {
   act_task *tasks;
   int n_tasks;
   int32_t parts[SINK_COUNT]; /* partitions of each sink topic (0: none) */
+  int complete[SINK_COUNT];  /* every partition of the sink copied whole */
 } actual;
 
 /* Reads the output dumps of every sink of j from dir into a (tasks 0 ..

@@ -8,7 +8,8 @@
  *        "examples": [{"task", "sink", "id", "where", "detail"}]}, ... every kind},
  *     "tasks": [{"task", "topic", "partition", "checked", "why",
  *        "input_records", "bad", "late", "dropped", "marks_applied",
- *        "expected": {...}, "written": {...}, "pending", "ledger_checked",
+ *        "expected": {...}, "written": {...}, "pending", "unverified",
+ *        "ledger_checked",
  *        "findings": {"kind": n, ... only those found}}],
  *     "incomplete": [...], "notes": [...],
  *     "input": {"dumps", "bytes", "seconds"}
@@ -53,6 +54,7 @@ static json_t *task_json(const stream_task_result *t) {
   json_object_set_new(o, "expected", sinks_json(t->expected));
   json_object_set_new(o, "written", sinks_json(t->actual));
   set_int(o, "pending", t->pending);
+  set_int(o, "unverified", t->unverified);
   json_object_set_new(o, "ledger_checked", json_boolean(t->ledger));
   json_t *f = json_object();
   for (int k = 0; k < SF_COUNT; k++)
