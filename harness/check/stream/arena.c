@@ -15,6 +15,12 @@ struct arena_chunk {
 };
 
 void *arena_alloc(arena *a, size_t n) {
+  void *p = arena_alloc_raw(a, n);
+  memset(p, 0, n);
+  return p;
+}
+
+void *arena_alloc_raw(arena *a, size_t n) {
   n = (n + 7) & ~(size_t)7;
   arena_chunk *c = a->head;
   if (!c || c->cap - c->used < n) {
@@ -35,12 +41,11 @@ void *arena_alloc(arena *a, size_t n) {
   void *p = c->data + c->used;
   c->used += n;
   a->used_bytes += n;
-  memset(p, 0, n);
   return p;
 }
 
 char *arena_dup(arena *a, const void *p, size_t n) {
-  char *d = arena_alloc(a, n + 1);
+  char *d = arena_alloc_raw(a, n + 1);
   if (n) memcpy(d, p, n);
   d[n] = '\0';
   return d;

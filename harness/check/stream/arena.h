@@ -19,6 +19,8 @@ typedef struct arena {
 
 /* n bytes, 8-byte aligned, zeroed. Never NULL (aborts on OOM). */
 void *arena_alloc(arena *a, size_t n);
+/* The same, not zeroed (the caller fills every byte). */
+void *arena_alloc_raw(arena *a, size_t n);
 /* A copy of n bytes (plus a NUL, so strings can be printed). */
 char *arena_dup(arena *a, const void *p, size_t n);
 void arena_free(arena *a);

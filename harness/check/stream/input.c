@@ -95,10 +95,15 @@ static void set_key(arena *a, in_rec *r, const void *p, size_t n) {
   r->key_len = (uint32_t)n;
 }
 
+/* Sets r->key to the decimal text of v (without printf: one call per
+ * record of an identity input). */
 static void set_key_num(arena *a, in_rec *r, long long v) {
-  char buf[32];
-  int n = snprintf(buf, sizeof buf, "%lld", v);
-  set_key(a, r, buf, (size_t)n);
+  char buf[32], *e = buf + sizeof buf, *p = e;
+  unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+  do *--p = (char)('0' + u % 10);
+  while (u /= 10);
+  if (v < 0) *--p = '-';
+  set_key(a, r, p, (size_t)(e - p));
 }
 
 static const char *json_key(const job_sel *s, json_t *doc, arena *a, in_rec *r) {

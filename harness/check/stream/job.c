@@ -421,9 +421,8 @@ static int parse_transform(jp *p, yaml_node_t *n, const char *path, job_transfor
       get_int(p, n, path, "value_mul", INT64_MIN, INT64_MAX, &t->mul) ||
       get_int(p, n, path, "value_add", INT64_MIN, INT64_MAX, &t->add))
     return -1;
-  /* Interpretation: value_mul/value_add without `value` scale the value itself. */
-  if (!t->value_field && (get(p, n, "value_mul") || get(p, n, "value_add"))) t->value_field = sp_strdup("value");
-  if (!t->key_field && !t->value_field) return fail(p, n, path, "key or value is required");
+  /* value_mul/value_add apply only with `value` (README: "the value to
+   * field * M + A"); without it they do nothing, as refstream does. */
   return 0;
 }
 

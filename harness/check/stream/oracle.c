@@ -169,7 +169,7 @@ static int feed_input(task *t, int input, const char *dir, const act_task *at, s
       if (at->marks[mi].pos > d.offset) break;
       task_mark(t, &at->marks[mi]);
     }
-    in_rec *rec = arena_alloc(&t->ar, sizeof *rec);
+    in_rec *rec = arena_alloc_raw(&t->ar, sizeof *rec); /* input_decode fills it */
     json_t *doc = NULL;
     input_decode(j, src, input, &d, &t->ar, rec, &doc);
     task_record(t, input, rec, doc);
@@ -311,6 +311,74 @@ done:
   free(job_path);
   r->seconds = (double)(sp_mono_ns() - t0) / 1e9;
   return r->verdict;
+}
+
+/* ---- what the processor should write (tests, benchmarks) ------------------------------ */
+
+/* Appends every expected record of t to the dumps of out_dir (partition =
+ * task: one partition per task). */
+static int write_expected(const task *t, const char *out_dir, char *err, size_t err_len) {
+  const char *sinks[SINK_COUNT] = {t->j->sink_output, t->j->sink_late, t->j->sink_errors};
+  for (int s = 0; s < SINK_COUNT; s++) {
+    if (!sinks[s]) continue;
+    char path[4096];
+    dumps_path(path, sizeof path, out_dir, sinks[s], t->id);
+    topic_dump_writer *w = topic_dump_create(path, sinks[s], t->id, 0);
+    if (!w) {
+      set_err(err, err_len, "%s: %s", path, strerror(errno));
+      return -1;
+    }
+    const exp_vec *v = &t->out[s];
+    int rc = 0;
+    for (size_t i = 0; i < v->n && !rc; i++) {
+      const exp_rec *e = &v->v[i];
+      json_t *o = expect_json(t, e);
+      char *text = json_dumps(o, JSON_COMPACT);
+      json_decref(o);
+      const void *key = e->sink == SINK_ERRORS ? (const void *)e->bad->kkey : e->r.key;
+      int32_t klen = e->sink == SINK_ERRORS ? e->bad->kkey_len : (int32_t)e->r.key_len;
+      rc = topic_dump_append(w, (int64_t)i, 0, key, klen, text, (int32_t)strlen(text));
+      free(text);
+    }
+    if (rc || topic_dump_finish(w, (int64_t)v->n) != 0) {
+      set_err(err, err_len, "%s: %s", path, strerror(errno));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int stream_oracle_expected(const char *run_dir, const char *out_dir, char *err, size_t err_len) {
+  char dir[4096], path[4200];
+  snprintf(dir, sizeof dir, "%s/stream", run_dir);
+  snprintf(path, sizeof path, "%s/job.yaml", dir);
+  job j;
+  if (job_load(path, &j, err, err_len) != 0) {
+    job_free(&j);
+    return -1;
+  }
+  stream_result r;
+  memset(&r, 0, sizeof r);
+  size_t n;
+  task_spec *specs = list_tasks(&j, dir, &r, &n);
+  act_task none;
+  memset(&none, 0, sizeof none);
+  int rc = 0;
+  for (size_t i = 0; i < n && !rc; i++) {
+    task t;
+    mapped m[2] = {0};
+    task_init(&t, &j, specs[i].id, specs[i].topic[0], specs[i].topic[1], specs[i].partition, 0, 0);
+    for (int k = t.two_inputs ? 1 : 0; k >= 0 && !rc; k--)
+      rc = feed_input(&t, k, dir, &none, &r, &m[k], err, err_len);
+    if (!rc) rc = write_expected(&t, out_dir, err, err_len);
+    task_free(&t);
+    map_close(&m[0]);
+    map_close(&m[1]);
+  }
+  free(specs);
+  stream_result_free(&r);
+  job_free(&j);
+  return rc;
 }
 
 void stream_result_free(stream_result *r) {

@@ -97,6 +97,12 @@ typedef struct stream_result {
 check_verdict stream_oracle_run(const char *run_dir, int examples, stream_result *r);
 void stream_result_free(stream_result *r);
 
+/* Writes what the processor should have written for run_dir's input (no
+ * marks: event time without idle marks) as output dumps in out_dir, one
+ * partition per task (tests and the benchmark build clean outputs with
+ * it). 0, or -1 with err. */
+int stream_oracle_expected(const char *run_dir, const char *out_dir, char *err, size_t err_len);
+
 const char *stream_finding_name(stream_finding f);
 const char *stream_finding_definition(stream_finding f);
 

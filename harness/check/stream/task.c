@@ -350,9 +350,14 @@ sval task_field(task *t, const frec *r, const char *name) {
   if (!strcmp(name, "kafka_key"))
     return s && s->kkey ? sval_str((const char *)s->kkey, (size_t)s->kkey_len) : (sval){0};
   if (!strcmp(name, "kafka_timestamp")) return s ? sval_int(s->kafka_ts) : (sval){0};
+  /* The README's names are reserved: an identity field of a JSON record or a
+   * window field of an event is missing, not a payload member (refstream
+   * agrees; `payload.NAME` reaches a member of such a name). */
   int i;
-  if (s && s->identity && (i = index_of(IDENTITY_FIELDS, name)) >= 0) return identity_field(s, i);
-  if (r->kind == RK_WINDOW && (i = index_of(WINDOW_FIELDS, name)) >= 0) return window_field(r->w, i);
+  if ((i = index_of(IDENTITY_FIELDS, name)) >= 0)
+    return s && s->identity ? identity_field(s, i) : (sval){0};
+  if ((i = index_of(WINDOW_FIELDS, name)) >= 0)
+    return r->kind == RK_WINDOW ? window_field(r->w, i) : (sval){0};
   if (!s || s->identity || !s->payload) return (sval){0};
   if (!strncmp(name, "payload.", 8)) name += 8;
   if (t->doc_rec != s) {

@@ -73,7 +73,7 @@ TEST(a_job_with_every_feature_reads_back) {
   CHECK_EQ_INT(in->values[2].t, SV_INT);
   CHECK(f->subs[2].has_mod && f->subs[2].mod == 3);
   CHECK_EQ_STR(j.ops[1].u.transform.key_field, "payload.user.id");
-  CHECK_EQ_STR(j.ops[1].u.transform.value_field, "value"); /* value_mul alone scales the value */
+  CHECK(j.ops[1].u.transform.value_field == NULL); /* value_mul without value: no effect */
   CHECK_EQ_INT(j.ops[1].u.transform.mul, -2);
   CHECK_EQ_INT(j.ops[2].u.threshold.above.t, SV_REAL);
   CHECK(j.ops[2].u.threshold.crossing && j.ops[2].u.threshold.emit_fall);

@@ -538,6 +538,24 @@ TEST(two_tasks_share_one_output_partition) {
   expect_clean(f, 2, 0, 0);
 }
 
+/*   the README's field names are reserved: on a JSON record `seq` (an
+ *   identity field) and `count` (a window field) are missing, whatever the
+ *   payload holds; payload.seq reaches the member. So of
+ *   0 {seq 7, count 1}  1 {seq 8, count 9}  only 1 passes
+ *   any[seq = 7, count = 9, payload.seq = 8]. */
+TEST(reserved_field_names_do_not_read_the_payload) {
+  fx *f = fx_new(sp_test_tmpdir(), "q",
+                 "name: q\nsources:\n  - {name: in, topic: in, format: json}\npipeline:\n"
+                 "  - filter: {any: [{field: seq, eq: 7}, {field: count, eq: 9}, {field: payload.seq, eq: 8}]}\n"
+                 "sinks: {output: out}\n");
+  static const char *const in[] = {"{'key':'a','ts':1,'value':1,'seq':7,'count':1}",
+                                   "{'key':'a','ts':2,'value':2,'seq':8,'count':9}"};
+  fx_input(f, "in", 0, in, NULL, 2);
+  fx_out(f, "out", 0, "{'kind':'event','key':'a','ts':2,'value':2,'offset':1,"
+                      "'event':{'key':'a','ts':2,'value':2,'seq':8,'count':9},'through':2,'wm':0}");
+  expect_clean(f, 1, 0, 0);
+}
+
 SP_TEST_MAIN(tumbling_with_filter_late_record_and_bad_input, tumbling_allowed_lateness_revisions,
              hopping_windows_order_and_selected_aggregates, sliding_windows_fill_reemit_and_fire_due,
              session_windows_merge_and_supersede, count_windows_hopping, count_window_of_window_results,
@@ -545,4 +563,5 @@ SP_TEST_MAIN(tumbling_with_filter_late_record_and_bad_input, tumbling_allowed_la
              join_left_pairs_nulls_and_late_sides, enrich_versions_ties_and_left_nulls,
              enrich_inner_tombstones_delete_rows, transform_and_threshold_crossing,
              idle_mark_fires_the_last_window, processing_time_follows_the_proc_marks,
-             identity_input_and_error_records, two_tasks_share_one_output_partition)
+             identity_input_and_error_records, two_tasks_share_one_output_partition,
+             reserved_field_names_do_not_read_the_payload)
