@@ -253,6 +253,7 @@ static void sum_up(stream_result *r) {
     const stream_task_result *tr = &r->tasks[i];
     r->input_records += tr->input_records;
     r->pending += tr->pending;
+    r->unverified += tr->unverified;
     r->marks += tr->marks;
     for (int s = 0; s < 3; s++) {
       r->expected[s] += tr->expected[s];

@@ -83,7 +83,7 @@ typedef struct stream_result {
   uint64_t count[SF_COUNT];
   sf_example *ex[SF_COUNT];
   size_t ex_n[SF_COUNT], ex_max;
-  uint64_t input_records, expected[3], actual[3], pending, marks;
+  uint64_t input_records, expected[3], actual[3], pending, unverified, marks;
   uint64_t dumps, dump_bytes;
   strlist incomplete; /* why the verdict is at best unknown */
   strlist notes;      /* harmless oddities, spec gaps met */

@@ -3,7 +3,7 @@
  *   "stream": {
  *     "verdict": "valid|invalid|unknown|error", "job": "name", "error": "...",
  *     "totals": {"tasks", "input_records", "expected": {"output", "late",
- *        "errors"}, "written": {...}, "pending", "marks_applied"},
+ *        "errors"}, "written": {...}, "pending", "unverified", "marks_applied"},
  *     "findings": {"missing": {"count", "definition", "by_task": {"0": n},
  *        "examples": [{"task", "sink", "id", "where", "detail"}]}, ... every kind},
  *     "tasks": [{"task", "topic", "partition", "checked", "why",
@@ -101,6 +101,7 @@ json_t *stream_result_json(const stream_result *r) {
   json_object_set_new(tot, "expected", sinks_json(r->expected));
   json_object_set_new(tot, "written", sinks_json(r->actual));
   set_int(tot, "pending", r->pending);
+  set_int(tot, "unverified", r->unverified);
   set_int(tot, "marks_applied", r->marks);
   json_object_set_new(o, "totals", tot);
   json_t *f = json_object();
@@ -144,10 +145,10 @@ void stream_result_print(const stream_result *r, FILE *out) {
     fprintf(out, "  %-20s %10" PRIu64 "  FORBIDDEN  %s\n", stream_finding_name((stream_finding)f),
             r->count[f], ex);
   }
-  if (r->pending || r->marks)
+  if (r->pending || r->marks || r->unverified)
     fprintf(out, "  stream info: %" PRIu64 " record%s pending (the output shows the processor had "
-            "not read that far); %" PRIu64 " marks applied\n",
-            r->pending, r->pending == 1 ? "" : "s", r->marks);
+            "not read that far); %" PRIu64 " not found in partial copies; %" PRIu64 " marks applied\n",
+            r->pending, r->pending == 1 ? "" : "s", r->unverified, r->marks);
   for (size_t i = 0; i < r->incomplete.n; i++) fprintf(out, "  stream incomplete: %s\n", r->incomplete.v[i]);
   fprintf(out, "  stream verdict: %s\n", check_verdict_name(r->verdict));
 }

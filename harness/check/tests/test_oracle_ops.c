@@ -556,6 +556,34 @@ TEST(reserved_field_names_do_not_read_the_payload) {
   expect_clean(f, 1, 0, 0);
 }
 
+/*   an idle mark on input 1 (a table with idle_advance: inputs) releases
+ *   the stream records waiting for the table's watermark:
+ *   table 0 a@100 (W1 99); stream 0 a@150 waits (W1 < 150), 1 b@160 waits;
+ *   mark input 1 pos 1 idle 155: W1 155 >= 150 releases a@150 (row a@100);
+ *   b@160 still waits (not expected). */
+TEST(idle_mark_on_the_table_releases_waiting_records) {
+  fx *f = fx_new(sp_test_tmpdir(), "r",
+                 "name: r\nsources:\n  - {name: in, topic: in, format: json}\n"
+                 "  - {name: t, topic: t, format: json, idle_timeout_ms: 50, idle_advance: inputs}\n"
+                 "pipeline:\n  - enrich: {table: t, type: left}\nsinks: {output: out}\n");
+  static const char *const table[] = {"{'key':'a','ts':100,'value':7}"};
+  static const char *const stream[] = {"{'key':'a','ts':150,'value':1}", "{'key':'b','ts':160,'value':2}"};
+  fx_input(f, "t", 0, table, NULL, 1);
+  fx_input(f, "in", 0, stream, NULL, 2);
+  fx_out(f, "out", 0, "{'kind':'marks','id':'m/0/1/1/idle/155','marks':[{'input':1,'input_topic':'t','pos':1,"
+                      "'type':'idle','value':155}],'through':2,'through1':1,'wm':159}");
+  fx_out(f, "out", 0, "{'kind':'enrich','key':'a','ts':150,'value':1,'offset':0,'event':{'key':'a','ts':150,'value':1},"
+                      "'table':{'offset':0,'key':'a','ts':100,'value':7,'event':{'key':'a','ts':100,'value':7}},"
+                      "'through':2,'through1':1,'wm':159}");
+  stream_result r;
+  CHECK_EQ_INT(fx_check(f, &r), CHECK_VALID);
+  CHECK(fx_findings_are(&r, NONE));
+  CHECK_EQ_U64(r.expected[0], 1);
+  CHECK_EQ_U64(r.marks, 1);
+  stream_result_free(&r);
+  fx_free(f);
+}
+
 SP_TEST_MAIN(tumbling_with_filter_late_record_and_bad_input, tumbling_allowed_lateness_revisions,
              hopping_windows_order_and_selected_aggregates, sliding_windows_fill_reemit_and_fire_due,
              session_windows_merge_and_supersede, count_windows_hopping, count_window_of_window_results,
@@ -564,4 +592,5 @@ SP_TEST_MAIN(tumbling_with_filter_late_record_and_bad_input, tumbling_allowed_la
              enrich_inner_tombstones_delete_rows, transform_and_threshold_crossing,
              idle_mark_fires_the_last_window, processing_time_follows_the_proc_marks,
              identity_input_and_error_records, two_tasks_share_one_output_partition,
-             reserved_field_names_do_not_read_the_payload)
+             reserved_field_names_do_not_read_the_payload,
+             idle_mark_on_the_table_releases_waiting_records)
