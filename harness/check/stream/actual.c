@@ -150,8 +150,15 @@ static void load_topic(actual *a, const char *dir, const job *j, const char *top
     char path[4096], err[1024];
     dumps_path(path, sizeof path, dir, topic, p);
     topic_dump_reader *rd = topic_dump_open(path, err, sizeof err);
+    if (rd && (strcmp(topic_dump_topic(rd), topic) || topic_dump_partition(rd) != p)) {
+      strlist_addf(&r->incomplete, "%s: the dump holds %s/%" PRId32 ", not %s/%" PRId32, path,
+                   topic_dump_topic(rd), topic_dump_partition(rd), topic, p);
+      topic_dump_close(rd);
+      rd = NULL;
+      err[0] = '\0';
+    }
     if (!rd) {
-      strlist_addf(&r->incomplete, "%s", err);
+      if (err[0]) strlist_addf(&r->incomplete, "%s", err);
       a->complete[sink] = 0;
       continue;
     }

@@ -687,6 +687,7 @@ int job_op_stateful(const job_op *op) {
 }
 
 const char *job_checkable(const job *j) {
+  if (!j->n_sources) return "no sources";
   if (j->sources[0].start_latest)
     return "the main source starts at `latest`: where the run began is not in the dumps";
   for (size_t s = 1; s < j->n_sources; s++)

@@ -121,6 +121,7 @@ static void session_record(task *t, int op, void *state, const frec *r) {
     x->written = arena_alloc(&t->ar, n_written * 3 * sizeof *x->written);
     for (size_t m = 0; m < merged.n; m++) {
       const sess *o = merged.v[m];
+      if (!o->n_written) continue;
       memcpy(&x->written[3 * x->n_written], o->written, o->n_written * 3 * sizeof *o->written);
       x->n_written += o->n_written;
     }

@@ -88,10 +88,16 @@ typedef struct mapped {
   size_t pos; /* file position of the next record */
 } mapped;
 
-static int map_open(mapped *m, const char *path, char *err, size_t err_len) {
+static int map_open(mapped *m, const char *path, const char *topic, int32_t partition, char *err,
+                    size_t err_len) {
   memset(m, 0, sizeof *m);
   m->rd = topic_dump_open(path, err, err_len);
   if (!m->rd) return -1;
+  if (strcmp(topic_dump_topic(m->rd), topic) || topic_dump_partition(m->rd) != partition) {
+    set_err(err, err_len, "%s: the dump holds %s/%" PRId32 ", not %s/%" PRId32, path,
+            topic_dump_topic(m->rd), topic_dump_partition(m->rd), topic, partition);
+    return -1;
+  }
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat sb;
   if (fd < 0 || fstat(fd, &sb) != 0) {
@@ -151,7 +157,7 @@ static int feed_input(task *t, int input, const char *dir, const act_task *at, s
   const job_source *src = &j->sources[input ? j->ops[j->two_input_op].u.join.source : 0];
   char path[4096];
   dumps_path(path, sizeof path, dir, t->topic[input], t->partition);
-  if (map_open(m, path, err, err_len)) return -1;
+  if (map_open(m, path, t->topic[input], t->partition, err, err_len)) return -1;
   r->dumps++;
   int64_t start = topic_dump_log_start(m->rd);
   t->pos[input] = start;

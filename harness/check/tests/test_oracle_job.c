@@ -177,5 +177,45 @@ TEST(what_the_oracle_cannot_recompute_is_said) {
   job_free(&j);
 }
 
+/* Mutated job files (bytes flipped, cut short, lines dropped) are refused
+ * or read, never crash or leak (run under ASan in CI). */
+TEST(mutated_job_files_never_crash) {
+  static const char base[] =
+      "name: m\ntime: {out_of_orderness_ms: 5, allowed_lateness_ms: 2}\nsources:\n"
+      "  - {name: in, topic: in, format: json}\n  - {name: t, topic: t, format: json, key: kafka_key}\n"
+      "pipeline:\n  - filter: {any: [{field: v, in: [1, 'a']}, {not: {field: w, mod: 3, eq: 1}}]}\n"
+      "  - reorder: {}\n  - pattern: {first: {field: x, eq: 1}, then: {field: y, eq: 2}, within_ms: 4}\n"
+      "  - enrich: {table: t, type: left}\nsinks: {output: o, late: l, errors: e}\n";
+  uint64_t rng = 12345;
+  char text[sizeof base + 8];
+  int accepted = 0;
+  for (int i = 0; i < 3000; i++) {
+    memcpy(text, base, sizeof base);
+    size_t len = sizeof base - 1;
+    int edits = 1 + (int)(rng % 3);
+    for (int e = 0; e < edits && len > 0; e++) {
+      rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+      size_t at = (size_t)(rng % len);
+      switch ((rng >> 20) % 4) {
+      case 0: text[at] = (char)(rng >> 32); break;                                /* any byte */
+      case 1: text[at] = "{}[]:,'\" -\n#&*!|>"[(rng >> 32) % 17]; break;          /* YAML syntax */
+      case 2: len = at; break;                                                   /* cut short */
+      default: memmove(text + at, text + at + 1, len - at), len--; break;        /* drop a byte */
+      }
+    }
+    text[len] = '\0';
+    const char *path = job_file("mutant", text);
+    job j;
+    char err[1024];
+    int ok = job_load(path, &j, err, sizeof err) == 0;
+    accepted += ok;
+    if (ok) CHECK(job_checkable(&j) == NULL || job_checkable(&j)[0]);
+    else CHECK(strncmp(err, path, strlen(path)) == 0); /* every refusal names the file */
+    job_free(&j);
+  }
+  CHECK(accepted > 0 && accepted < 3000);
+}
+
 SP_TEST_MAIN(a_job_with_every_feature_reads_back, joined_sources_and_defaults,
-             mistakes_name_file_line_column_and_key, what_the_oracle_cannot_recompute_is_said)
+             mistakes_name_file_line_column_and_key, what_the_oracle_cannot_recompute_is_said,
+             mutated_job_files_never_crash)

@@ -78,6 +78,97 @@ TEST(an_unexpected_result_and_a_malformed_record) {
   planted("garbage", PLANT_MALFORMED, CHECK_INVALID, want2, SF_MALFORMED, "not JSON");
 }
 
+/* Records of every wrong shape: counted, never a crash. */
+TEST(garbage_output_records_are_counted_not_fatal) {
+  fx *f = fx_new(sp_test_tmpdir(), "garbage", CASE_A_JOB);
+  case_a(f, PLANT_NONE);
+  static const char *const junk[] = {
+      "{\"v\":1,\"kind\":\"window\",\"id\":\"w/0/9/9/0/q\",\"task\":0,\"seq\":3,\"start\":\"x\",\"n\":\"7\",\"oh\":5,\"key\":3}",
+      "{\"v\":1,\"kind\":\"marks\",\"id\":\"m/x\",\"task\":0,\"marks\":[{\"input\":5}]}",
+      "{\"v\":1,\"kind\":\"marks\",\"id\":\"m/y\",\"task\":0,\"marks\":\"no\"}",
+      "{\"v\":1,\"kind\":\"late\",\"id\":\"l/0/1/0/5\",\"task\":0,\"op\":\"x\"}",
+      "{\"v\":2,\"kind\":\"window\",\"id\":\"w\",\"task\":0}",
+      "{\"v\":1,\"kind\":\"window\",\"id\":\"w/0/0/100/0/a\",\"task\":\"0\"}",
+      "{\"v\":1,\"kind\":\"event\",\"id\":\"e/0/0/0\",\"task\":99}",
+      "null",
+      "{\"v\":1,\"kind\":\"teleport\",\"id\":\"t\",\"task\":0}",
+  };
+  for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
+    fx_input_raw(f, "out", 0, junk[i], (int32_t)strlen(junk[i]), NULL);
+  fx_input_raw(f, "out", 0, NULL, -1, NULL); /* a null payload */
+  stream_result r;
+  CHECK_EQ_INT(fx_check(f, &r), CHECK_INVALID);
+  /* the junk late record (read first: the output topic is read before the
+   * late topic) takes the id: it is wrong, the real one a duplicate */
+  uint64_t want[SF_COUNT] = {[SF_UNEXPECTED] = 1, [SF_DUPLICATE_ID] = 1, [SF_WRONG_VALUE] = 1,
+                             [SF_MALFORMED] = 8};
+  CHECK(fx_findings_are(&r, want));
+  stream_result_free(&r);
+  fx_free(f);
+}
+
+/* Random inputs (garbage bytes, broken and odd JSON) through every kind of
+ * operator: the oracle never crashes, and its own expected output
+ * (stream_oracle_expected) checks clean against the recomputation. */
+TEST(random_inputs_recompute_consistently) {
+  static const char *const pipelines[] = {
+      "  - filter: {any: [{field: value, mod: 3, eq: 1}, {field: tag, in: [a, 2]}]}\n"
+      "  - window: {type: hopping, size_ms: 40, advance_ms: 10}",
+      "  - transform: {key: tag, value: value, value_mul: 3}\n  - window: {type: session, gap_ms: 7}",
+      "  - window: {type: sliding, size_ms: 15}",
+      "  - reorder: {}\n  - pattern: {first: {field: tag, eq: a}, then: {field: tag, eq: b}, within_ms: 9, emit: both}",
+      "  - threshold: {above: 0, mode: crossing, emit_fall: true}\n  - window: {type: hopping, by: count, size: 3, advance: 2}",
+      "  - join: {with: other, type: left, before_ms: 5, after_ms: 8}",
+      "  - enrich: {table: other, type: left}",
+  };
+  uint64_t rng = 777;
+  for (size_t k = 0; k < sizeof pipelines / sizeof pipelines[0]; k++) {
+    int two = strstr(pipelines[k], "join") || strstr(pipelines[k], "enrich");
+    char job[2048], name[32];
+    snprintf(job, sizeof job,
+             "name: rnd%zu\ntime: {out_of_orderness_ms: 3, allowed_lateness_ms: 4}\nsources:\n"
+             "  - {name: in, topic: in, format: json}\n%spipeline:\n%s\nsinks: {output: out, late: late, errors: bad}\n",
+             k, two ? "  - {name: other, topic: other, format: json}\n" : "", pipelines[k]);
+    snprintf(name, sizeof name, "rnd%zu", k);
+    fx *f = fx_new(sp_test_tmpdir(), name, job);
+    for (int part = 0; part < 2; part++)
+      for (int i = 0; i < 400; i++) {
+        for (int in = 0; in < 1 + two; in++) {
+          rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+          char p[160];
+          int n;
+          switch (rng % 10) {
+          case 0: /* garbage bytes */
+            n = (int)((rng >> 8) % 40);
+            for (int b = 0; b < n; b++) p[b] = (char)(rng >> (b % 50));
+            break;
+          case 1: n = snprintf(p, sizeof p, "{\"key\":\"k%d\",\"ts\":%d.5,\"value\":1}", (int)((rng >> 9) % 4), i); break;
+          case 2: n = snprintf(p, sizeof p, "{\"key\":%d,\"ts\":%d,\"value\":%d,\"tag\":\"a\",\"tag\":1}", i, i, i); break;
+          default:
+            n = snprintf(p, sizeof p, "{\"key\":\"k%d\",\"ts\":%d,\"value\":%lld,\"tag\":\"%c\"}",
+                         (int)((rng >> 9) % 4), i + (int)((rng >> 20) % 12) - 6, (long long)(rng >> 3) - (1ll << 59),
+                         "ab2"[(rng >> 30) % 3]);
+          }
+          fx_input_raw(f, in ? "other" : "in", part, p, n, NULL);
+        }
+      }
+    stream_result r;
+    fx_check(f, &r); /* writes the input dumps */
+    stream_result_free(&r);
+    char stream[1200], err[1024];
+    snprintf(stream, sizeof stream, "%s/stream", fx_dir(f));
+    if (stream_oracle_expected(fx_dir(f), stream, err, sizeof err) != 0) fprintf(stderr, "# %s\n", err);
+    REQUIRE(stream_oracle_expected(fx_dir(f), stream, err, sizeof err) == 0);
+    check_verdict v = stream_oracle_run(fx_dir(f), 5, &r);
+    if (v != CHECK_VALID) fx_dump_findings(&r);
+    CHECK_EQ_INT(v, CHECK_VALID);
+    CHECK(r.input_records == (two ? 1600u : 800u));
+    CHECK(r.expected[2] > 0); /* the garbage became error records */
+    stream_result_free(&r);
+    fx_free(f);
+  }
+}
+
 TEST(a_result_in_the_wrong_sink_partition) {
   uint64_t want[SF_COUNT] = {[SF_WRONG_VALUE] = 1};
   planted("part", PLANT_WRONG_PARTITION, CHECK_INVALID, want, SF_WRONG_VALUE, "written to out/1, expected out/0");
@@ -224,6 +315,7 @@ SP_TEST_MAIN(a_dropped_result_is_missing_and_leaves_an_offset_uncovered,
              a_duplicated_id_is_reported_once_with_its_seq_repeat, a_wrong_sum_shows_expected_and_actual,
              a_window_counting_an_offset_twice_is_named, a_missing_late_record_is_missing_and_uncovered,
              results_out_of_order_are_reported, an_unexpected_result_and_a_malformed_record,
-             a_result_in_the_wrong_sink_partition, dumps_cut_short_or_missing_make_it_unknown,
+             a_result_in_the_wrong_sink_partition, garbage_output_records_are_counted_not_fatal,
+             random_inputs_recompute_consistently, dumps_cut_short_or_missing_make_it_unknown,
              a_bad_job_file_is_an_input_error_naming_file_and_line, streamproof_check_folds_the_oracle_in,
              delivery_history_and_stream_together)
