@@ -228,6 +228,7 @@ static void state_free(check_state *st, int built) {
   strlist_free(&st->notes);
   strlist_free(&st->violations);
   strlist_free(&st->gaps);
+  stream_result_free(&st->sr);
 }
 
 /* Exit 3: says why on stderr and in verdict.json (verdict unknown). */
@@ -255,6 +256,48 @@ static void result_subs(check_state *st) {
   }
 }
 
+/* ---- the stream oracle ---------------------------------------------------------- */
+
+/* 1 when the folder has stream/ but no history/meta.json: a run whose only
+ * process under test is a stream processor. */
+static int no_history(const char *results_dir, const char *meta_path) {
+  struct stat sb;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/stream", results_dir);
+  return stat(meta_path, &sb) != 0 && errno == ENOENT && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Runs the oracle when <run>/stream/ exists and folds its verdict in.
+ * -1 with err when its job file cannot be read (exit 3, like meta.json). */
+static int run_stream(check_state *st, const char *verdict_path, char *err, size_t err_len) {
+  (void)verdict_path;
+  int ex = st->o->examples > 0 ? st->o->examples : 0;
+  stream_oracle_run(st->dir, ex, &st->sr);
+  if (!st->sr.ran) return 0;
+  if (st->sr.verdict == CHECK_ERROR) {
+    snprintf(err, err_len, "%s", st->sr.error);
+    return -1;
+  }
+  verdict_with_stream(st);
+  return 0;
+}
+
+/* A folder with stream/ and no delivery history: the oracle alone. */
+static int check_stream_only(check_state *st, const char *verdict_path, FILE *out, uint64_t t0) {
+  check_result *r = st->r;
+  char err[1024];
+  st->no_history = 1;
+  r->verdict = CHECK_VALID;
+  strlist_addf(&st->notes, "no history/meta.json: a stream-processor run, checked by the stream "
+               "oracle alone");
+  if (run_stream(st, verdict_path, err, sizeof err) != 0) return fail_input(st, verdict_path, err);
+  r->seconds = (double)(sp_mono_ns() - t0) / 1e9;
+  if (report_json_write(st, verdict_path, st->o->json ? out : NULL, err, sizeof err) != 0)
+    return fail_input(st, NULL, err);
+  if (!st->o->json) report_text_print(st, out);
+  return (int)r->verdict;
+}
+
 int check_run(const char *results_dir, const check_options *opts, check_result *r) {
   uint64_t t0 = sp_mono_ns();
   check_options defaults;
@@ -276,6 +319,10 @@ int check_run(const char *results_dir, const check_options *opts, check_result *
   }
   char err[1024];
   int rc, built = 0;
+  if (no_history(results_dir, meta_path)) {
+    rc = check_stream_only(&st, verdict_path, out, t0);
+    goto done;
+  }
   if (meta_load(meta_path, &st.m, err, sizeof err) != 0) {
     rc = fail_input(&st, verdict_path, err);
     goto done;
@@ -301,6 +348,10 @@ int check_run(const char *results_dir, const check_options *opts, check_result *
   r->files = st.n_files;
   for (size_t i = 0; i < st.n_files; i++) r->bytes += st.files[i].bytes;
   verdict_judge(&st);
+  if (run_stream(&st, verdict_path, err, sizeof err) != 0) {
+    rc = fail_input(&st, verdict_path, err);
+    goto done;
+  }
   r->seconds = (double)(sp_mono_ns() - t0) / 1e9;
   rc = (int)r->verdict;
   if (report_json_write(&st, verdict_path, st.o->json ? out : NULL, err, sizeof err) != 0)

@@ -8,6 +8,13 @@
  * subscription claims, writes RESULTS_DIR/verdict.json and prints a short
  * summary. `streamproof run` calls check_run at the end of a run.
  *
+ * When RESULTS_DIR/stream/ exists (a run with a stream processor: the job
+ * file and topic dumps), the stream oracle (stream/oracle.h) recomputes the
+ * processor's results from its input and compares them with its output; a
+ * mismatch makes the verdict invalid, an incomplete dump unknown. A results
+ * folder with stream/ but without history/meta.json is checked by the
+ * oracle alone.
+ *
  * Verdict and exit code:
  *   0 valid    nothing forbidden was found and the history is complete
  *   1 invalid  a forbidden anomaly was found
@@ -81,6 +88,10 @@ typedef struct check_result {
   check_info info;
   uint64_t files, records, bytes;
   double seconds;
+  /* the stream oracle (harness/check/stream/oracle.h), when <run>/stream/ exists */
+  int stream_checked;             /* the oracle ran */
+  check_verdict stream_verdict;   /* its own verdict */
+  uint64_t stream_findings;       /* mismatches it found (all kinds) */
   char reason[512]; /* not valid: the first violation (invalid) or gap (unknown) */
   char error[1024]; /* CHECK_ERROR: what is wrong and where */
 } check_result;

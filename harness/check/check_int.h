@@ -12,6 +12,7 @@
 #include "model.h"
 #include "poll_order.h"
 #include "strlist.h"
+#include "stream/oracle.h"
 
 /* One file of <run>/history/. */
 typedef struct hfile {
@@ -39,7 +40,14 @@ typedef struct check_state {
   strlist notes;           /* harmless oddities */
   strlist violations;      /* forbidden anomalies found, one line per subscription */
   strlist gaps;            /* why the history is incomplete */
+  int no_history;          /* no history/meta.json: a processor-only run (stream oracle alone) */
+  stream_result sr;        /* the stream oracle (sr.ran: <run>/stream/ exists) */
 } check_state;
+
+/* The overall verdict from the delivery checker's and the stream oracle's:
+ * invalid wins, then unknown. Adds the oracle's violation and gaps to the
+ * state's lists. */
+void verdict_with_stream(check_state *st);
 
 /* Per-subscription counts, verdicts, the overall verdict, the allowed and
  * checked flags and the reasons (verdict.c). */

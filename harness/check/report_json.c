@@ -17,8 +17,12 @@
  *        "torn_history_tails": [{"file", "bytes"}]},
  *     "notes": [...],
  *     "input": {"files": [{"name", "bytes"}], "records", "bytes", "seconds",
- *        "drain_completed", "readback": "complete|incomplete|missing"}
+ *        "drain_completed", "readback": "complete|incomplete|missing"},
+ *     "stream": {...}   when the run has a stream processor: the oracle's
+ *                       section, drawn in stream/report.c
  *   }
+ * A processor-only folder (stream/ but no history/meta.json) gets version,
+ * results_dir, verdict, violations, incomplete, stream, notes and input.
  *
  * Every anomaly type is present, found or not, so a reader never has to
  * guess whether a missing key means zero or "not checked". */
@@ -225,6 +229,16 @@ int report_json_write(check_state *st, const char *path, FILE *also, char *err, 
   json_object_set_new(doc, "verdict", json_string(check_verdict_name(r->verdict)));
   json_object_set_new(doc, "violations", strlist_json(&st->violations));
   json_object_set_new(doc, "incomplete", strlist_json(&st->gaps));
+  if (st->sr.ran) json_object_set_new(doc, "stream", stream_result_json(&st->sr));
+  if (st->no_history) { /* the oracle alone: no delivery sections */
+    json_object_set_new(doc, "notes", strlist_json(&st->notes));
+    json_t *in = json_object();
+    json_object_set_new(in, "seconds", json_real(r->seconds));
+    json_object_set_new(doc, "input", in);
+    int rc = dump(doc, path, also, err, err_len);
+    json_decref(doc);
+    return rc;
+  }
   json_t *subs = json_array();
   for (uint32_t s = 0; s < st->m.n_subs; s++) json_array_append_new(subs, sub_json(st, s));
   json_object_set_new(doc, "subscriptions", subs);

@@ -110,7 +110,11 @@ static void print_info(check_state *st, FILE *out) {
 
 void report_text_print(check_state *st, FILE *out) {
   const check_result *r = st->r;
-  if (!st->o->quiet) {
+  if (!st->o->quiet && st->no_history) {
+    fprintf(out, "check %s: no delivery history (history/meta.json absent): stream oracle only\n",
+            st->dir);
+    stream_result_print(&st->sr, out);
+  } else if (!st->o->quiet) {
     fprintf(out,
             "check %s: %zu subscription%s, %" PRIu64 " messages, %" PRIu64 " records in %" PRIu64
             " files (%.2f s)\n",
@@ -129,7 +133,9 @@ void report_text_print(check_state *st, FILE *out) {
       fprintf(out, "  %-20s not checked (no complete readback)\n",
               anomaly_name(ANOM_ACKED_BUT_MISSING));
     print_info(st, out);
-    for (size_t i = 0; i < st->gaps.n; i++) fprintf(out, "  incomplete: %s\n", st->gaps.v[i]);
+    for (size_t i = 0; i < st->gaps.n; i++)
+      if (strncmp(st->gaps.v[i], "stream: ", 8)) fprintf(out, "  incomplete: %s\n", st->gaps.v[i]);
+    stream_result_print(&st->sr, out);
   }
   fprintf(out, "verdict: %s\n", check_verdict_name(r->verdict));
 }

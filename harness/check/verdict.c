@@ -172,3 +172,26 @@ void verdict_judge(check_state *st) {
   const strlist *why = invalid ? &st->violations : &st->gaps;
   if (r->verdict != CHECK_VALID && why->n) snprintf(r->reason, sizeof r->reason, "%s", why->v[0]);
 }
+
+void verdict_with_stream(check_state *st) {
+  check_result *r = st->r;
+  const stream_result *sr = &st->sr;
+  r->stream_checked = 1;
+  r->stream_verdict = sr->verdict;
+  char list[512] = "";
+  for (int f = 0; f < SF_COUNT; f++) {
+    if (!sr->count[f]) continue;
+    r->stream_findings += sr->count[f];
+    size_t n = strlen(list);
+    snprintf(list + n, sizeof list - n, "%s%" PRIu64 " %s", n ? ", " : "", sr->count[f],
+             stream_finding_name((stream_finding)f));
+  }
+  if (r->stream_findings)
+    strlist_addf(&st->violations, "stream job %s: %s", sr->job_name ? sr->job_name : "?", list);
+  for (size_t i = 0; i < sr->incomplete.n; i++) strlist_addf(&st->gaps, "stream: %s", sr->incomplete.v[i]);
+  if (sr->verdict == CHECK_INVALID) r->verdict = CHECK_INVALID;
+  else if (sr->verdict == CHECK_UNKNOWN && r->verdict == CHECK_VALID) r->verdict = CHECK_UNKNOWN;
+  const strlist *why = r->verdict == CHECK_INVALID ? &st->violations : &st->gaps;
+  r->reason[0] = '\0';
+  if (r->verdict != CHECK_VALID && why->n) snprintf(r->reason, sizeof r->reason, "%s", why->v[0]);
+}
