@@ -2,7 +2,8 @@
 # matrix`). Four panels; along x the faults (no fault, consumer crash, ...),
 # in each group one bar per semantics:
 #   top left      messages lost (never applied), % of the acked messages,
-#                 each bar labelled with its count
+#                 each bar labelled with its count (labels run upwards, so
+#                 neighbouring bars never share a line)
 #   top right     messages delivered more than once (duplicated in the log or
 #                 redelivered to the consumer), % of acked, labelled likewise
 #   bottom left   end-to-end latency p99 (bars, log scale) and p50 (dots),
@@ -55,12 +56,12 @@ tput_top = tput_max > 0 ? tput_max * 1.3 : 1
 lat_bottom = 10**floor(log10(lat_lo))
 lat_top = 10**(ceil(log10(lat_hi)) + 0.6)
 # Where a label or status goes: NaN hides it.
-label_y(v, t) = v + 0.025 * t
+label_y(v, t) = v + 0.02 * t
 status_y(t) = strcol("status") eq "" ? NaN : 0.02 * t
 status_y_log(b) = strcol("status") eq "" ? NaN : b * 1.15
 
 # [min..max] of repeated runs as error bars: a plot element, or nothing.
-errbars(v) = spread ? sprintf("data using %s:(cell('%s')):(cell('%s_min')):(cell('%s_max')) with yerrorbars lc rgb '#333333' pt -1 notitle,", X, v, v, v) : ""
+errbars(v) = spread ? sprintf("data using %s:(cell('%s')):(cell('%s_min')):(cell('%s_max')) with yerrorbars lc rgb '#333333' lw 1.2 ps 0 notitle,", X, v, v, v) : ""
 ERR_LOST_PCT = errbars("lost_pct")
 ERR_REP_PCT = errbars("rep_pct")
 ERR_P99 = errbars("p99")
@@ -71,12 +72,13 @@ set_fault_tics = "set xtics () scale 0; do for [i=1:nfaults] { set xtics add (wo
 
 do for [fmt in formats] {
   eval set_terminal(fmt)
-  set multiplot layout 2,2 title title font ",14" margins 0.06,0.98,0.07,0.90 spacing 0.08,0.12
+  set multiplot layout 2,2 title title font ",14" margins 0.06,0.98,0.07,0.89 spacing 0.08,0.12
   set xrange [-0.6:nfaults - 0.4]
   eval set_fault_tics
   set grid noxtics ytics
   set style fill solid 0.85 noborder
-  set key top left noreverse Left box opaque samplen 1.5 spacing 1.1
+  # the semantics' colours once for the whole figure, under its title
+  set key at screen 0.5, 0.955 center top horizontal reverse Left nobox samplen 1.5 width 4 maxrows 1
 
   # ---- lost ----
   set title "Lost: never applied (% of acked messages; label: count)"
@@ -86,7 +88,7 @@ do for [fmt in formats] {
   plot data using @X:(cell("lost_pct")):(@X - bar_half):(@X + bar_half):(0):(cell("lost_pct")):(sem_rgb(column("sem_id"))) \
          with boxxyerror lc rgb variable notitle, \
        @ERR_LOST_PCT \
-       data using @X:(label_y(cell("lost_pct"), lost_top)):(strcol("lost_label")) with labels font ",9" notitle, \
+       data using @X:(label_y(cell("lost_pct"), lost_top)):(strcol("lost_label")) with labels rotate by 90 left font ",9" notitle, \
        data using @X:(status_y(lost_top)):(strcol("status")) with labels rotate by 90 left font ",9" tc rgb C_GRAY notitle, \
        for [i=1:nsem] NaN with boxes lc rgb sem_color(int(word(sem_ids, i))) title word(semantics, i)
 
@@ -97,7 +99,7 @@ do for [fmt in formats] {
   plot data using @X:(cell("rep_pct")):(@X - bar_half):(@X + bar_half):(0):(cell("rep_pct")):(sem_rgb(column("sem_id"))) \
          with boxxyerror lc rgb variable notitle, \
        @ERR_REP_PCT \
-       data using @X:(label_y(cell("rep_pct"), rep_top)):(strcol("rep_label")) with labels font ",9" notitle, \
+       data using @X:(label_y(cell("rep_pct"), rep_top)):(strcol("rep_label")) with labels rotate by 90 left font ",9" notitle, \
        data using @X:(status_y(rep_top)):(strcol("status")) with labels rotate by 90 left font ",9" tc rgb C_GRAY notitle
 
   # ---- latency ----
@@ -106,12 +108,12 @@ do for [fmt in formats] {
   set logscale y 10
   set yrange [lat_bottom:lat_top]
   set format y "%g"
-  set key top left noreverse Left box opaque samplen 1.5
+  set key inside top left reverse Left box opaque samplen 1.5 width 1
   plot data using @X:(cell("p99")):(@X - bar_half):(@X + bar_half):(lat_bottom):(cell("p99")):(sem_rgb(column("sem_id"))) \
          with boxxyerror lc rgb variable notitle, \
        @ERR_P99 \
        data using @X:(cell("p50")) with points pt 7 ps 0.9 lc rgb "#222222" title "p50", \
-       data using @X:(cell("p99") * 1.5):(strcol("p99_label")) with labels font ",9" notitle, \
+       data using @X:(cell("p99") * 1.25):(strcol("p99_label")) with labels rotate by 90 left font ",9" notitle, \
        data using @X:(status_y_log(lat_bottom)):(strcol("status")) with labels rotate by 90 left font ",9" tc rgb C_GRAY notitle
   unset logscale y
 
@@ -124,7 +126,7 @@ do for [fmt in formats] {
   plot data using @X:(cell("tput")):(@X - bar_half):(@X + bar_half):(0):(cell("tput")):(sem_rgb(column("sem_id"))) \
          with boxxyerror lc rgb variable notitle, \
        @ERR_TPUT \
-       data using @X:(label_y(cell("tput"), tput_top)):(strcol("tput_label")) with labels font ",9" notitle, \
+       data using @X:(label_y(cell("tput"), tput_top)):(strcol("tput_label")) with labels rotate by 90 left font ",9" notitle, \
        data using @X:(status_y(tput_top)):(strcol("status")) with labels rotate by 90 left font ",9" tc rgb C_GRAY notitle
   unset multiplot
   set format y "%g"

@@ -147,7 +147,10 @@ static void run_cells(mx_matrix *m, const mx_options *o, const mx_setup *su, con
           r->state = MX_RUN_NA;
           r->exit_code = 3;
           snprintf(r->reason, sizeof r->reason, "%s", known);
-          total--;
+          done++;
+          if (!o->quiet)
+            fprintf(stderr, "[%2d/%d] %s \xc3\x97 %s: n/a, as above (not run)\n", done, total,
+                    MX_SEMANTICS_NAME[c->sem], m->faults[f].name);
           continue;
         }
         if (!o->quiet)
@@ -218,8 +221,8 @@ static int write_outputs(const mx_matrix *m, const char *dir) {
 static void print_result(const mx_matrix *m, const char *dir) {
   mx_grid g;
   mx_table_build(m, &g);
-  printf("\nstreamproof matrix %s: %d semantics \xc3\x97 %d faults, %d run%s per cell\n\n", m->workload_name,
-         m->n_sem, m->n_faults, m->repeat, m->repeat > 1 ? "s" : "");
+  printf("\nstreamproof matrix %s: %d semantics \xc3\x97 %d fault%s, %d run%s per cell\n\n", m->workload_name,
+         m->n_sem, m->n_faults, m->n_faults > 1 ? "s" : "", m->repeat, m->repeat > 1 ? "s" : "");
   mx_grid_write_text(stdout, &g);
   mx_grid_free(&g);
   mx_semantics_table_build(m, &g);
@@ -309,8 +312,8 @@ int matrix_main(int argc, char **argv) {
   sigaction(SIGHUP, &sa, &old_hup);
   iso_now(m.begin_time, sizeof m.begin_time);
   if (!o.quiet)
-    fprintf(stderr, "streamproof matrix: %s, %d semantics \xc3\x97 %d faults \xc3\x97 %d run%s -> %s\n", m.workload,
-            m.n_sem, m.n_faults, m.repeat, m.repeat > 1 ? "s" : "", out_dir);
+    fprintf(stderr, "streamproof matrix: %s, %d semantics \xc3\x97 %d fault%s \xc3\x97 %d run%s -> %s\n", m.workload,
+            m.n_sem, m.n_faults, m.n_faults > 1 ? "s" : "", m.repeat, m.repeat > 1 ? "s" : "", out_dir);
   run_cells(&m, &o, &su, out_dir, exe);
   iso_now(m.end_time, sizeof m.end_time);
   sigaction(SIGINT, &old_int, NULL);

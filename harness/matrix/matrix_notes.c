@@ -42,6 +42,9 @@ static int column_unavailable(const mx_matrix *m, int f) {
 }
 
 void mx_table_notes(const mx_matrix *m, notes *out) {
+  if (m->none_col < 0)
+    notes_add(out, "no 'none' column: the \xce\x94 columns (cost against the same semantics without a fault) "
+                   "stay empty; add none to --faults");
   for (int f = 0; f < m->n_faults; f++)
     if (column_unavailable(m, f))
       notes_add(out, "%s (every semantics): %s", m->faults[f].name, mx_cell_at(m, 0, f)->runs[0].reason);
@@ -82,8 +85,8 @@ static const char LEGEND[] =
 
 void mx_markdown_write(FILE *f, const mx_matrix *m) {
   fprintf(f, "# Delivery semantics \xc3\x97 faults: %s\n\n", m->workload_name);
-  fprintf(f, "Workload `%s`: %d semantics \xc3\x97 %d faults, %d run%s per cell, %s to %s.\n\n", m->workload,
-          m->n_sem, m->n_faults, m->repeat, m->repeat > 1 ? "s" : "", m->begin_time, m->end_time);
+  fprintf(f, "Workload `%s`: %d semantics \xc3\x97 %d fault%s, %d run%s per cell, %s to %s.\n\n", m->workload,
+          m->n_sem, m->n_faults, m->n_faults > 1 ? "s" : "", m->repeat, m->repeat > 1 ? "s" : "", m->begin_time, m->end_time);
   fprintf(f, "```\n%s\n```\n\n", m->command);
   fputs("![loss, duplication and cost per cell](matrix.png)\n\n", f);
   mx_grid g;

@@ -99,8 +99,8 @@ static void write_body(FILE *f, const page *pg) {
   fputs("<h1>", f);
   html_text(f, title);
   fputs("</h1>\n<p class=\"sub\">", f);
-  html_textf(f, "%d semantics \xc3\x97 %d faults, %d run%s per cell, %s to %s. Workload ", m->n_sem, m->n_faults,
-             m->repeat, m->repeat > 1 ? "s" : "", m->begin_time, m->end_time);
+  html_textf(f, "%d semantics \xc3\x97 %d fault%s, %d run%s per cell, %s to %s. Workload ", m->n_sem, m->n_faults,
+             m->n_faults > 1 ? "s" : "", m->repeat, m->repeat > 1 ? "s" : "", m->begin_time, m->end_time);
   fputs("<span class=\"path\">", f);
   html_text(f, m->workload);
   fputs("</span>.</p>\n<nav>", f);

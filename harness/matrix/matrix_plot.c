@@ -65,11 +65,14 @@ void mx_plot_data_write(FILE *f, const mx_matrix *m) {
       if (has && c->lost.n) snprintf(lost, sizeof lost, "%.0f", c->lost.median);
       if (has && rc.n) snprintf(rep, sizeof rep, "%.0f", rc.median);
       int base = fi == m->none_col;
-      if (has && base) mx_fmt_ms(c->p99.median, p99, sizeof p99);
-      else if (has) mx_fmt_factor(c->p99_ratio, p99, sizeof p99);
+      /* the no-fault cell says its values; the others their cost, when known */
+      if (has && base && c->p99.n) {
+        char ms[24];
+        mx_fmt_ms(c->p99.median, ms, sizeof ms);
+        mx_fmt(p99, sizeof p99, "%s ms", ms);
+      } else if (has && !isnan(c->p99_ratio)) mx_fmt_factor(c->p99_ratio, p99, sizeof p99);
       if (has && base && c->consume_tput.n) snprintf(tput, sizeof tput, "%.0f/s", c->consume_tput.median);
-      else if (has) mx_fmt_change_pct(c->tput_ratio, tput, sizeof tput);
-      if (has && base && p99[0] && strcmp(p99, "\xe2\x80\x93")) strncat(p99, " ms", sizeof p99 - strlen(p99) - 1);
+      else if (has && !isnan(c->tput_ratio)) mx_fmt_change_pct(c->tput_ratio, tput, sizeof tput);
       fprintf(f, "%d,%d,%d,%s", fi, s, c->sem, status_label(c));
       num(f, c->lost_pct.median);
       num(f, c->lost_pct.min);

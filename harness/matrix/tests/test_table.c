@@ -239,6 +239,11 @@ TEST(notes_say_what_is_wrong) {
   CHECK_EQ_INT(failed, 1);
   CHECK_EQ_INT(na, 2); /* one note for the whole column, not one per cell or repeat */
   notes_free(&nt);
+  m.none_col = -1;
+  mx_table_notes(&m, &nt);
+  REQUIRE(nt.n > 0);
+  CHECK(strstr(nt.v[0], "no 'none' column") != NULL);
+  notes_free(&nt);
   mx_matrix_free(&m);
 }
 
