@@ -4,6 +4,7 @@
  *   streamproof check RESULTS_DIR             verify delivery (harness/check/)
  *   streamproof report RESULTS_DIR            plots and index.html (harness/report/)
  *   streamproof compare A B                   regression gate for CI (harness/report/)
+ *   streamproof matrix [WORKLOAD.yaml]        delivery semantics x faults (harness/matrix/)
  *   streamproof worker producer|consumer ...  internal: a process `run` starts
  *   streamproof --version | --help
  *
@@ -17,6 +18,7 @@
 #include "sp_version.h"
 #include "worker_main.h"
 
+#include "matrix.h"
 #include "report.h"
 
 typedef struct subcommand {
@@ -30,6 +32,7 @@ static const subcommand commands[] = {
     {"check", run_check_main, "verify what a results folder says was delivered"},
     {"report", report_main, "plot a results folder (plots/, index.html)"},
     {"compare", compare_main, "compare results folders (exit code for CI regressions)"},
+    {"matrix", matrix_main, "run delivery semantics x faults and tabulate what each costs"},
     {"worker", worker_main, "internal: one producer or consumer process of a run"},
 };
 

@@ -15,8 +15,7 @@
  * harness/matrix/README.md says how to read them.
  *
  * The executable that calls matrix_main must also answer `run` and
- * `worker` (the streamproof command does; so does the test program
- * sp-matrix). Exit status: see matrix_usage / the README (0 every cell ran,
+ * `worker` (the streamproof command does). Exit status: see matrix_usage / the README (0 every cell ran,
  * whatever its verdict; 3 usage; 4 a cell could not run; 130 interrupted;
  * with --strict 1/2 for an invalid/unknown verdict). */
 #ifndef SP_MATRIX_H

@@ -31,11 +31,11 @@ SHORT = ["--set", "warmup_s=1", "--set", "duration_s=6"]
 
 
 def matrix(args, out, timeout_s=600, env=None):
-    """Runs sp-matrix ARGS --out OUT; returns the CompletedProcess."""
+    """Runs streamproof matrix ARGS --out OUT; returns the CompletedProcess."""
     full_env = dict(os.environ)
     full_env.pop("SP_TEST_CONSUMER_BUG", None)
     full_env.update(env or {})
-    argv = [binary("sp-matrix"), *map(str, args), "--out", str(out)]
+    argv = [binary("streamproof"), "matrix", *map(str, args), "--out", str(out)]
     return subprocess.run(argv, capture_output=True, text=True, env=full_env, timeout=timeout_s * SLOWDOWN)
 
 
@@ -237,7 +237,7 @@ def test_interrupt_stops_the_running_cell(tmp_path):
     out = tmp_path / "m"
     env = dict(os.environ)
     env.pop("SP_TEST_CONSUMER_BUG", None)
-    proc = subprocess.Popen([binary("sp-matrix"), "--faults", "none", "--semantics", "at_least_once,exactly_once",
+    proc = subprocess.Popen([binary("streamproof"), "matrix", "--faults", "none", "--semantics", "at_least_once,exactly_once",
                              "--set", "duration_s=60", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:

@@ -169,7 +169,7 @@ TEST(unreachable_targets_fail_within_the_timeout) {
   p = start_target();
   REQUIRE(p);
   sp_proc_signal(p, SIGSTOP);
-  for (int i = 0; i < 100 && test_proc_state(sp_proc_pid(p)) != 'T'; i++) sleep_ms(5);
+  for (int i = 0; i < 1000 && test_proc_state(sp_proc_pid(p)) != 'T'; i++) sleep_ms(5);
   t0 = sp_mono_ns();
   CHECK_EQ_INT(sp_fiu_command(prefix, sp_proc_pid(p), "disable name=x", 2000, err, sizeof err), -1);
   CHECK(sp_mono_ns() - t0 < 1000000000ull);
@@ -182,7 +182,7 @@ TEST(unreachable_targets_fail_within_the_timeout) {
   spec.argv = argv2;
   p = sp_proc_spawn(&spec, err, sizeof err);
   REQUIRE(p);
-  for (int i = 0; i < 200 && test_proc_state(sp_proc_pid(p)) != 'Z'; i++) sleep_ms(5);
+  for (int i = 0; i < 1000 && test_proc_state(sp_proc_pid(p)) != 'Z'; i++) sleep_ms(5);
   CHECK_EQ_INT(sp_fiu_command(prefix, sp_proc_pid(p), "disable name=x", 2000, err, sizeof err), -1);
   CHECK(strstr(err, "zombie") != NULL);
   sp_proc_free(p);

@@ -35,12 +35,13 @@ TEST(kill_stop_cont_restart_a_sleeping_child) {
 
   CHECK_EQ_INT(sp_proc_signal(p, SIGSTOP), 0);
   CHECK_EQ_INT(sp_proc_state_of(p), SP_PROC_STOPPED);
-  for (int i = 0; i < 100 && test_proc_state(first) != 'T'; i++) sleep_ms(5);
+  for (int i = 0; i < 1000 && test_proc_state(first) != 'T'; i++) sleep_ms(5);
   CHECK_EQ_INT(test_proc_state(first), 'T');
   CHECK_EQ_INT(sp_proc_signal(p, SIGCONT), 0);
   CHECK_EQ_INT(sp_proc_state_of(p), SP_PROC_RUNNING);
-  for (int i = 0; i < 100 && test_proc_state(first) == 'T'; i++) sleep_ms(5);
-  CHECK(test_proc_state(first) == 'S' || test_proc_state(first) == 'R');
+  for (int i = 0; i < 1000 && test_proc_state(first) == 'T'; i++) sleep_ms(5);
+  char resumed = test_proc_state(first); /* S, R, or D while it pages in */
+  CHECK(resumed != 'T' && resumed != 't' && resumed != 'Z' && resumed != 0);
 
   CHECK_EQ_INT(sp_proc_signal(p, SIGKILL), 0);
   CHECK_EQ_INT(sp_proc_wait(p, 5000), 0);
@@ -138,12 +139,15 @@ TEST(child_gets_default_signals_and_no_extra_fds) {
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   REQUIRE(p);
   char path[64], line[256];
-  for (int i = 0; i < 200; i++) { /* until sh has exec'd sleep */
-    snprintf(path, sizeof path, "/proc/%d/comm", (int)sp_proc_pid(p));
+  /* Until sh has exec'd sleep and sleep sleeps: the kernel renames the
+   * task (comm) before it closes the close-on-exec descriptors, so "sleep"
+   * in comm alone does not mean the exec is over; state S does. */
+  for (int i = 0; i < 1000; i++) {
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)sp_proc_pid(p));
     FILE *f = fopen(path, "r");
-    int is_sleep = f && fgets(line, sizeof line, f) && !strncmp(line, "sleep", 5);
+    int is_sleeping = f && fgets(line, sizeof line, f) && strstr(line, "(sleep) S ") != NULL;
     if (f) fclose(f);
-    if (is_sleep) break;
+    if (is_sleeping) break;
     sleep_ms(5);
   }
   snprintf(path, sizeof path, "/proc/%d/status", (int)sp_proc_pid(p));
