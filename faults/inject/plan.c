@@ -267,7 +267,7 @@ int sp_schedule_expand(const sp_schedule *s, uint64_t seed, const sp_topology *t
    * (which also makes the order total), then map the pairs to new indexes. */
   sp_action *sorted = sp_malloc(sizeof(sp_action) * (size_t)(e.n ? e.n : 1));
   for (int i = 0; i < e.n; i++) sorted[i] = e.acts[i], sorted[i].pair = i;
-  qsort(sorted, (size_t)e.n, sizeof(sp_action), action_cmp);
+  if ((size_t)e.n) qsort(sorted, (size_t)e.n, sizeof(sp_action), action_cmp);
   int *new_of_old = sp_malloc(sizeof(int) * (size_t)(e.n ? e.n : 1));
   for (int i = 0; i < e.n; i++) new_of_old[sorted[i].pair] = i;
   for (int i = 0; i < e.n; i++) {

@@ -110,7 +110,7 @@ static int list_files(check_state *st, const char *hdir, char *err, size_t err_l
     add_file(st, hdir, de->d_name, rank, id, stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0);
   }
   closedir(d);
-  qsort(st->files, st->n_files, sizeof *st->files, file_order);
+  if (st->n_files) qsort(st->files, st->n_files, sizeof *st->files, file_order);
   return 0;
 }
 

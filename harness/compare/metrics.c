@@ -109,6 +109,6 @@ static int cmp_double(const void *a, const void *b) {
 
 double metric_median(double *v, size_t n) {
   SP_ASSERT(n >= 1);
-  qsort(v, n, sizeof *v, cmp_double);
+  if (n) qsort(v, n, sizeof *v, cmp_double);
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }

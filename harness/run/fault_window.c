@@ -146,7 +146,7 @@ int fw_load_faults(fw_set *s, const char *path, char *err, size_t err_len) {
     fw_window *w = &s->w[i];
     if (!w->healed) w->end_ns = w->start_ns > s->p.stop_ns ? w->start_ns : s->p.stop_ns;
   }
-  qsort(s->w, s->n, sizeof *s->w, by_start); /* injects are written in time order already */
+  if (s->n) qsort(s->w, s->n, sizeof *s->w, by_start); /* injects are written in time order already */
   for (size_t i = 0; i < s->n; i++) {
     uint64_t lo = s->w[i].start_ns > FW_CONTEXT_NS ? s->w[i].start_ns - FW_CONTEXT_NS : 0;
     uint64_t reach = fw_span_end(s, &s->w[i]) - lo;
@@ -302,7 +302,7 @@ void fw_add_anomalies(fw_set *s, json_t *anomalies) {
   for (size_t i = 0; i < s->n_anom; i++)
     if (s->anom[i].has_msg) s->anom_by_msg[s->n_anom_by_msg++] = (uint32_t)i;
   sort_ctx = s;
-  qsort(s->anom_by_msg, s->n_anom_by_msg, sizeof *s->anom_by_msg, by_msg);
+  if (s->n_anom_by_msg) qsort(s->anom_by_msg, s->n_anom_by_msg, sizeof *s->anom_by_msg, by_msg);
   sort_ctx = NULL;
 }
 

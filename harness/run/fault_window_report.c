@@ -47,7 +47,7 @@ static uint64_t percentile_us(const fw_samples *x, double p) {
   if (!x->len) return 0;
   uint32_t *v = sp_malloc(x->len * sizeof *v);
   memcpy(v, x->v, x->len * sizeof *v);
-  qsort(v, x->len, sizeof *v, cmp_u32);
+  if (x->len) qsort(v, x->len, sizeof *v, cmp_u32);
   size_t rank = (size_t)(p / 100.0 * (double)x->len + 0.999999);
   uint64_t r = v[rank ? rank - 1 : 0];
   free(v);

@@ -590,8 +590,16 @@ int run_main(int argc, char **argv) {
   }
 #ifdef SP_HAVE_REPORT
   {
-    char *rargv[] = {"report", c->dir, NULL};
-    if (report_main(2, rargv) == 0) printf("report: %s/index.html\n", c->dir);
+    /* A report that cannot be drawn (gnuplot missing, a plot failing) is a
+     * warning: the run and its verdict stand without it. */
+    char index_path[4096], rerr[1024] = "";
+    int report_rc = report_generate(c->dir, index_path, sizeof index_path, rerr, sizeof rerr);
+    if (report_rc == REPORT_ERROR)
+      sp_warn("no report: %s (the results are complete; `streamproof report %s` retries)", rerr, c->dir);
+    else {
+      if (report_rc == REPORT_PARTIAL) sp_warn("report incomplete: %s", rerr);
+      printf("report: %s\n", index_path);
+    }
   }
 #endif
   if (!checked) printf("verdict: %s\n", verdict_name);

@@ -230,7 +230,7 @@ rs_ckpt_status rs_ckpt_load(const char *dir, uint64_t job_fp, sp_buf *body, uint
     free(seqs);
     return RS_CKPT_NONE;
   }
-  qsort(seqs, n, sizeof *seqs, seq_desc);
+  if (n) qsort(seqs, n, sizeof *seqs, seq_desc);
   rs_ckpt_status st = RS_CKPT_ALL_BAD;
   snprintf(err, errlen, "none of the %zu checkpoint files in %s is valid", n, dir);
   for (size_t i = 0; i < n; i++) {

@@ -58,7 +58,7 @@ void rs_dedupe_save(const rs_dedupe *d, sp_buf *b) {
   size_t n = 0;
   for (size_t i = 0; i < d->map.cap; i++)
     if (rs_map_live(&d->map, i)) all[n++] = d->map.slots[i].val;
-  qsort(all, n, sizeof *all, cmp_entries);
+  if (n) qsort(all, n, sizeof *all, cmp_entries);
   kw_i32(b, (int32_t)n);
   for (size_t i = 0; i < n; i++) kw_bytes(b, all[i]->id, (int32_t)all[i]->len);
   free(all);

@@ -74,7 +74,7 @@ static void ro_save(rs_op *op, sp_buf *b) {
   ro_op *o = (ro_op *)op;
   rs_stored **all = sp_malloc((o->buf.len + 1) * sizeof *all);
   for (size_t i = 0; i < o->buf.len; i++) all[i] = o->buf.heap[i].ref;
-  qsort(all, o->buf.len, sizeof *all, stored_cmp);
+  if (o->buf.len) qsort(all, o->buf.len, sizeof *all, stored_cmp);
   kw_i32(b, (int32_t)o->buf.len);
   for (size_t i = 0; i < o->buf.len; i++) rs_stored_save(all[i], b);
   free(all);

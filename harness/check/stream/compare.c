@@ -124,7 +124,7 @@ static int64_t offset_of_mix(offset_index *ix, const task *t, uint64_t h) {
     ix->v = sp_malloc((t->n_offsets ? t->n_offsets : 1) * sizeof *ix->v);
     for (size_t i = 0; i < t->n_offsets; i++) ix->v[i] = (mixed){mix64((uint64_t)t->offsets[i]), t->offsets[i]};
     ix->n = t->n_offsets;
-    qsort(ix->v, ix->n, sizeof *ix->v, mixed_cmp);
+    if (ix->n) qsort(ix->v, ix->n, sizeof *ix->v, mixed_cmp);
   }
   mixed key = {h, 0};
   const mixed *m = bsearch(&key, ix->v, ix->n, sizeof *ix->v, mixed_cmp);

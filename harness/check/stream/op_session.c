@@ -68,7 +68,7 @@ static void write_session(task *t, int op, sess *x) {
     if (w[0] == x->start && w[1] == x->end) continue; /* an earlier revision of itself */
     memcpy(&sup[3 * n++], w, 3 * sizeof *w);
   }
-  qsort(sup, n, 3 * sizeof *sup, triple_cmp);
+  if (n) qsort(sup, n, 3 * sizeof *sup, triple_cmp);
   window_emit(t, op, x->key, x->key_len, x->start, x->end, rev, &x->a, x->end - 1, sup, n);
   free(sup);
   x->written = arena_alloc(&t->ar, 3 * sizeof *x->written);

@@ -336,7 +336,7 @@ void offsets_store_foreach(const offsets_store *os, const char *group, size_t gr
     offset_entry *e = os->slots[i];
     if (e && e->group_len == group_len && memcmp(e->group, group, group_len) == 0) list[n++] = e;
   }
-  qsort(list, n, sizeof *list, cmp_entry);
+  if (n) qsort(list, n, sizeof *list, cmp_entry);
   for (size_t i = 0; i < n; i++) fn(ctx, list[i]->topic, list[i]->partition, list[i]->offset,
                                     list[i]->metadata);
   free(list);

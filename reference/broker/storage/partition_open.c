@@ -68,7 +68,7 @@ static ssize_t list_segments(const char *dir, const char *name, int64_t **bases)
     free(path);
   }
   closedir(d);
-  qsort(*bases, n, sizeof **bases, cmp_i64);
+  if (n) qsort(*bases, n, sizeof **bases, cmp_i64);
   return (ssize_t)n;
 }
 
