@@ -156,3 +156,25 @@ def test_fsync_failures_at_a_fault_point_and_in_libc(tmp_path):
     acked = acked_offsets(run)
     assert acked and acked <= set(apply_counts(run))
     assert run.summary["counts"]["acked"] == run.summary["counts"]["intended"]
+
+
+def test_a_fault_scheduled_after_the_end_never_fires(tmp_path):
+    """A schedule whose only fault lies after the run's end: the run still
+    completes and is checked (no fault window, nothing injected), and the
+    report path is printed exactly once."""
+    w = workload(tmp_path, name="late", warmup_s=1, duration_s=2)
+    f = faults_file(tmp_path, """
+        faults:
+          - id: too-late
+            kind: kill
+            target: broker
+            at_s: 60
+            restart_after_s: 1
+        """)
+    run = run_streamproof([w, "--faults", f], cwd=tmp_path, out_dir=tmp_path / "r")
+    assert run.code == EXIT_VALID, run.explain()
+    assert [r for r in _faults(run) if r.get("action") == "inject"] == []
+    assert run.summary["faults"] == 0 and run.summary.get("fault_windows", []) == []
+    reports = [l for l in run.stdout.splitlines() if l.startswith("report: ")]
+    assert reports == [f"report: {run.dir}/index.html"], reports
+    assert (run.dir / "index.html").is_file()
