@@ -3,7 +3,7 @@
  *   streamproof run WORKLOAD.yaml [options]   run a workload (harness/run/)
  *   streamproof check RESULTS_DIR             verify delivery (harness/check/)
  *   streamproof report RESULTS_DIR            plots and index.html (harness/report/)
- *   streamproof compare A B                   regression gate for CI (harness/report/)
+ *   streamproof compare A B                   regression gate for CI (harness/compare/)
  *   streamproof matrix [WORKLOAD.yaml]        delivery semantics x faults (harness/matrix/)
  *   streamproof worker producer|consumer ...  internal: a process `run` starts
  *   streamproof --version | --help
