@@ -578,6 +578,7 @@ static int resolve_processor(vctx *v) {
   free(p->job_path);
   p->job_path = NULL;
   if (!p->job) {
+    if (is_set(w, "processor.job")) return 0; /* job: null turns the processor off */
     for (size_t i = 0; w->marks && i < w->marks->n; i++) {
       const char *k = w->marks->v[i].path;
       if (!strncmp(k, "processor.", 10) && strcmp(k, "processor.job") != 0)
