@@ -12,7 +12,8 @@
  *             (flushed: every message acked, failed or purged)
  *   drain     end offsets read; consumers run until they processed up to
  *             them (or drain_timeout_s)
- *   finish    consumers stopped, every partition read back, broker
+ *   finish    consumers stopped, the processor caught up, stopped and its
+ *             topics copied (processor.c), every partition read back, broker
  *             stopped, meta.json, checker, .hgrm, timeline, summary
  *
  * Everything happens on this thread; run_pump() is its event loop. */
