@@ -163,6 +163,24 @@ def test_processor_abort_point_then_restart_is_valid(tmp_path):
     assert_no_refstream_left(run.dir)
 
 
+def test_processor_against_an_external_broker_with_two_runs(tmp_path, broker):
+    """--bootstrap: refstream is a local process driving that broker. Two
+    runs of the same workload on one broker never share topics: each run's
+    sinks carry its own ${run} prefix, and each is checked on its own."""
+    wl = processor_workload(tmp_path, duration_s=3, topics=2,
+                            job=JOB.replace("topic: ${topic}", "topics: ${topics}"))
+    sinks = []
+    for i in range(2):
+        run = run_streamproof([wl, "--bootstrap", broker.bootstrap], tmp_path, tmp_path / f"out{i}")
+        assert run.code == EXIT_VALID, run.explain()
+        s = assert_stream_exact(run)
+        assert s["totals"]["tasks"] == 4  # two topics x two partitions, one task each
+        assert len(run.summary["processor"]["input_topics"]) == 2
+        sinks.append(set(run.summary["processor"]["sink_topics"]))
+        assert_no_refstream_left(run.dir)
+    assert not sinks[0] & sinks[1]
+
+
 def test_unknown_placeholder_is_a_usage_error_with_its_line(tmp_path):
     job = JOB.replace("output: ${run}-counts", "output: ${runn}-counts")
     wl = processor_workload(tmp_path, job=job)
