@@ -41,22 +41,6 @@
 
 /* ---- prepare ---------------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t n = 0, cap = 0, got;
-  do {
-    if (n + 4096 > cap) buf = sp_realloc(buf, cap = 2 * cap + 4096);
-    got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-  } while (got > 0);
-  fclose(f);
-  buf[n] = '\0';
-  *len = n;
-  return buf;
-}
-
 static int write_all(const char *path, const char *text, size_t len) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
@@ -108,7 +92,7 @@ int processor_prepare(run_ctx *c, char *err, size_t err_len) {
     }
 
   size_t len = 0, out_len = 0;
-  char *text = slurp(c->wl.processor.job_path, &len);
+  char *text = procjob_read(c->wl.processor.job_path, &len);
   if (!text) {
     run_fmt(err, err_len, "processor job %s: %s", c->wl.processor.job_path, strerror(errno));
     return -2;

@@ -23,15 +23,17 @@ static int any_fault(const run_ctx *c, int (*pred)(const sp_fault *)) {
 static int is_link(const sp_fault *f) { return f->target.kind == SP_TARGET_LINK; }
 static int is_broker(const sp_fault *f) { return f->target.kind == SP_TARGET_BROKER; }
 
-/* A fiu/disk fault on the broker that uses libfiu's POSIX preload points. */
-static int is_preload(const sp_fault *f) {
-  if (!is_broker(f)) return 0;
+/* A fiu/disk fault that uses libfiu's POSIX preload points (any target). */
+static int uses_preload(const sp_fault *f) {
   if (f->kind == SP_FAULT_KIND_DISK) return 1;
   if (f->kind != SP_FAULT_KIND_FIU) return 0;
   for (int i = 0; i < f->fiu.n_points; i++)
     if (!strncmp(f->fiu.points[i], "posix/", 6)) return 1;
   return 0;
 }
+
+/* The same on the broker (the only target the preload serves). */
+static int is_preload(const sp_fault *f) { return is_broker(f) && uses_preload(f); }
 
 static int is_own_fiu(const sp_fault *f) { return is_broker(f) && f->kind == SP_FAULT_KIND_FIU && !is_preload(f); }
 
@@ -40,14 +42,7 @@ static int is_processor_fiu(const sp_fault *f) { return is_processor(f) && f->ki
 
 /* POSIX preload points and disk faults reach the broker only (the processor
  * runs with its own fault points: refstream --list-fault-points). */
-static int is_processor_preload(const sp_fault *f) {
-  if (!is_processor(f)) return 0;
-  if (f->kind == SP_FAULT_KIND_DISK) return 1;
-  if (f->kind != SP_FAULT_KIND_FIU) return 0;
-  for (int i = 0; i < f->fiu.n_points; i++)
-    if (!strncmp(f->fiu.points[i], "posix/", 6)) return 1;
-  return 0;
-}
+static int is_processor_preload(const sp_fault *f) { return is_processor(f) && uses_preload(f); }
 
 int run_faults_need_link(const run_ctx *c) { return any_fault(c, is_link); }
 int run_faults_need_preload(const run_ctx *c) { return any_fault(c, is_preload); }

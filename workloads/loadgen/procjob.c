@@ -2,6 +2,7 @@
  * (see procjob.h). */
 #include "procjob.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,28 @@ static int put_value(sp_buf *out, const char *name, const procjob_vars *v) {
   if (index >= v->n_topics) return -1;
   sp_buf_append(out, v->topics[index], strlen(v->topics[index]));
   return 0;
+}
+
+char *procjob_read(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t n = 0, cap = 0, got;
+  do {
+    if (n + 4096 > cap) buf = sp_realloc(buf, cap = 2 * cap + 4096);
+    got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+  } while (got > 0);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    free(buf);
+    errno = EIO;
+    return NULL;
+  }
+  buf[n] = '\0';
+  *len = n;
+  return buf;
 }
 
 char *procjob_expand(const char *text, size_t len, const char *file, const procjob_vars *v,

@@ -33,6 +33,10 @@ typedef struct procjob_vars {
   const char *run;           /* ${run} */
 } procjob_vars;
 
+/* Reads a whole (job) file: malloc'd, NUL-terminated, its length in *len;
+ * NULL with errno set when it cannot be read. */
+char *procjob_read(const char *path, size_t *len);
+
 /* Expands the placeholders of text (len bytes; file names it in errors).
  * Returns the malloc'd, NUL-terminated result (its length in *out_len when
  * out_len is not NULL), or NULL with "file:line:col: ..." in err. */

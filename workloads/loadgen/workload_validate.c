@@ -549,25 +549,6 @@ static int resolve_faults(vctx *v) {
   return 0;
 }
 
-/* Reads a whole file. malloc'd (NUL-terminated, length in *len) or NULL. */
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t n = 0, cap = 0, got;
-  do {
-    if (n + 4096 > cap) buf = sp_realloc(buf, cap = 2 * cap + 4096);
-    got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-  } while (got > 0);
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) return free(buf), NULL;
-  buf[n] = '\0';
-  *len = n;
-  return buf;
-}
-
 /* processor: the job file exists and its placeholders are ones the run
  * fills in (procjob.h), checked against stand-in topic names so that a bad
  * job is a workload error, before anything starts. Its content proper is
@@ -589,7 +570,7 @@ static int resolve_processor(vctx *v) {
   if (!p->job[0]) return verr(v, "processor.job", "'processor.job' is empty");
   p->job_path = resolve_path(w, p->job, "processor.job");
   size_t len = 0;
-  char *text = read_file(p->job_path, &len);
+  char *text = procjob_read(p->job_path, &len);
   if (!text) return verr(v, "processor.job", "processor job %s: %s", p->job_path, strerror(errno));
   size_t n = w->topics > 0 ? (size_t)w->topics : 1;
   char **names = sp_calloc(n, sizeof *names);

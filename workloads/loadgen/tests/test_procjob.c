@@ -39,16 +39,20 @@ TEST(lines_are_kept_and_length_reported) {
   free(out);
 }
 
+/* Reports a message that lacks want. */
+static void check_message(const char *err, const char *want, int line) {
+  if (strstr(err, want)) return;
+  sp_test_report(__FILE__, line, "error message");
+  fprintf(stderr, "#   got:  %s\n#   want: %s\n", err, want);
+}
+
 /* The expansion of text must fail with a message containing want. */
 static void expect_error(const char *text, const char *want) {
   char err[512] = "";
   char *out = expand(text, err, sizeof err);
   CHECK(out == NULL);
   free(out);
-  if (!strstr(err, want)) {
-    sp_test_report(__FILE__, __LINE__, "error message");
-    fprintf(stderr, "#   got:  %s\n#   want: %s\n", err, want);
-  }
+  check_message(err, want, __LINE__);
 }
 
 TEST(unknown_and_out_of_range_placeholders_name_their_place) {
@@ -91,10 +95,7 @@ static void expect_inspect_error(const char *text, const char *want) {
   procjob_info info;
   char err[512] = "";
   CHECK(procjob_inspect(text, strlen(text), "j.yaml", &info, err, sizeof err) != 0);
-  if (!strstr(err, want)) {
-    sp_test_report(__FILE__, __LINE__, "error message");
-    fprintf(stderr, "#   got:  %s\n#   want: %s\n", err, want);
-  }
+  check_message(err, want, __LINE__);
 }
 
 TEST(inspect_errors) {
