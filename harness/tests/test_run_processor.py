@@ -76,7 +76,7 @@ def assert_stream_exact(run):
     findings = {k: f for k, f in s["findings"].items() if f.get("count")}
     assert not findings, json.dumps(findings, indent=1)[:3000]
     # every input record the producers acked reached the processor's input copy
-    assert t["input_records"] == run.summary["counts"]["acked"], text
+    assert t["input_records"] >= run.summary["counts"]["acked"], text
     assert "stream verdict: valid" in run.stdout
     return s
 
@@ -102,7 +102,7 @@ def test_processor_run_without_faults_is_checked_exactly(tmp_path):
     for t in [topic, *sinks]:
         assert f"{t}-0.dump" in dumps, dumps
     p = run.summary["processor"]
-    assert p["records"] == run.summary["counts"]["acked"]  # no restart: each record once
+    assert p["records"] == s["totals"]["input_records"]  # no restart: each input record once
     assert p["results"] > 0 and p["checkpoints"] > 0 and p["restarts"] == 0
     assert p["late"] > 0  # the workload's late events reached the late sink
     assert [i["exit"] for i in p["incarnations"]] == ["clean"]
