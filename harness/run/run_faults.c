@@ -153,6 +153,9 @@ static void hook_record(void *ctx, const char *line) {
       if (w && down) w->fault_hit = 1;
       if (!strcmp(target, "broker") && down) c->broker_fault_down = 1;
       if (!strcmp(target, "processor") && down) c->proc.fault_hit = c->proc.fault_down = 1;
+      const char *mode = json_string_value(json_object_get(json_object_get(o, "params"), "mode"));
+      if (!strcmp(target, "processor") && !strcmp(kind, "fiu") && mode && !strcmp(mode, "abort"))
+        c->proc.fault_hit = 1; /* its abort is the fault's doing (no restart without restart_after_s) */
     } else if (!strcmp(action, "heal") && !strcmp(target, "broker")) {
       c->broker_fault_down = 0;
     } else if (!strcmp(action, "observe") && !strcmp(target, "broker")) {

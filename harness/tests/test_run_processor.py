@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psutil
 
-from test_run_support import (EXIT_FAILED, EXIT_USAGE, EXIT_VALID, faults_file, logged_pids,
+from test_run_support import (EXIT_FAILED, EXIT_UNKNOWN, EXIT_USAGE, EXIT_VALID, faults_file, logged_pids,
                               run_streamproof, workload)
 
 # A keyed tumbling-window count over the identity header the producers
@@ -160,6 +160,37 @@ def test_processor_abort_point_then_restart_is_valid(tmp_path):
     assert "SIGABRT" in observe["detail"]
     p = run.summary["processor"]
     assert p["restarts"] == 1 and p["incarnations"][0]["exit"] == "killed"
+    assert_no_refstream_left(run.dir)
+
+
+def test_processor_left_down_is_unknown_and_its_partial_output_still_checked(tmp_path):
+    """An abort point with no restart: the processor stays down. Its output
+    up to the crash is still copied and checked (right, so far as it goes);
+    what it never produced is "pending" (the output shows it had not read
+    that far), not "missing"; the run cannot prove the rest: exit 2."""
+    wl = processor_workload(tmp_path, duration_s=4)
+    f = faults_file(tmp_path, """
+        faults:
+          - id: abort
+            kind: fiu
+            target: processor
+            point: refstream/sink/after-write-before-checkpoint
+            mode: abort
+            once: true
+            at_s: 1.5
+            duration_s: 1
+        """)
+    run = run_streamproof([wl, "--faults", f], tmp_path, tmp_path / "out")
+    assert run.code == EXIT_UNKNOWN, run.explain()
+    s = stream_section(run)
+    assert s["verdict"] == "valid", json.dumps(s, indent=1)[:3000]
+    assert s["totals"]["pending"] > 0, s["totals"]
+    assert not any(f["count"] for f in s["findings"].values()), s["findings"]
+    p = run.summary["processor"]
+    assert p["caught_up"] is False and p["restarts"] == 0
+    assert [i["exit"] for i in p["incarnations"]] == ["killed"]
+    assert "DID NOT PROCESS ITS WHOLE INPUT" in run.stdout
+    assert "only partly verified: exit 2" in run.stdout
     assert_no_refstream_left(run.dir)
 
 
