@@ -105,7 +105,8 @@ void processor_summary(run_ctx *c, json_t *summary) {
     json_object_set_new(i, "pid", json_integer(inc->id));
     json_object_set_new(i, "incarnation", json_integer(inc->incarnation));
     json_object_set_new(i, "exit", json_string(inc->exit));
-    json_object_set_new(i, "started_s", json_real(run_elapsed_s(c, inc->started_ns)));
+    /* seconds since t0; the first incarnation starts before it (negative) */
+    json_object_set_new(i, "started_s", json_real(((double)inc->started_ns - (double)c->t0) / 1e9));
     if (inc->ended_ns) json_object_set_new(i, "ended_s", json_real(run_elapsed_s(c, inc->ended_ns)));
     if (l) {
       json_object_set_new(i, "recovered_from_checkpoint", json_boolean(l->recovered));
