@@ -213,8 +213,17 @@ int processor_wait_ready(run_ctx *c, char *err, size_t err_len) {
   run_processor *p = &c->proc;
   if (!p->enabled) return 0;
   char line[512];
-  int ms = (int)(c->wl.processor.ready_timeout_s * 1000);
-  if (sp_proc_wait_log(p->proc, "ready: job", ms, line, sizeof line) == 0) return 0;
+  uint64_t deadline = sp_mono_ns() + (uint64_t)(c->wl.processor.ready_timeout_s * 1e9);
+  /* in slices, so Ctrl-C and the workers' messages are served meanwhile */
+  int ready;
+  while (!(ready = sp_proc_wait_log(p->proc, "ready: job", 100, line, sizeof line) == 0)) {
+    if (!sp_proc_alive(p->proc) || sp_mono_ns() >= deadline) break;
+    if (run_pump(c, 0) < 0) {
+      snprintf(err, err_len, "interrupted while waiting for the processor to be ready");
+      return -1;
+    }
+  }
+  if (ready) return 0;
   char tail[1200], how[64];
   int gone = !sp_proc_alive(p->proc);
   sp_proc_describe(p->proc, how, sizeof how);

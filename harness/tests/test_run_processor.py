@@ -9,10 +9,14 @@ two minutes.
 """
 import json
 import re
-import textwrap
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import psutil
+
+from conftest import SLOWDOWN, binary, wait_for
 
 from test_run_support import (EXIT_FAILED, EXIT_UNKNOWN, EXIT_USAGE, EXIT_VALID, faults_file, logged_pids,
                               run_streamproof, workload)
@@ -246,6 +250,35 @@ def test_processor_that_cannot_start_fails_the_run_naming_its_log(tmp_path):
     assert str(run.dir / "logs" / "processor.log") in run.stderr
     assert "no-such-topic" in run.stderr
     assert_no_refstream_left(run.dir)
+
+
+def test_ctrl_c_while_the_processor_starts_stops_it_at_once(tmp_path):
+    """Ctrl-C while the run waits for the processor (here: for an input
+    topic that never comes, up to 300 s) ends the run at once, with
+    refstream and everything else stopped."""
+    job = JOB.replace("topic: ${topic}", "topic: ${run}-never")
+    wl = processor_workload(tmp_path, job=job, processor={"ready_timeout_s": 300})
+    out = tmp_path / "r"
+    p = subprocess.Popen([binary("streamproof"), "run", str(wl), "--out", str(out)], cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: "waiting up to" in _read(out / "logs" / "processor.log"), 60, "refstream to wait")
+        start = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        _, stderr = p.communicate(timeout=30 * SLOWDOWN)
+        took = time.monotonic() - start
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 130, stderr
+    assert took < 100, took  # not the 300 s start-up bound (a wide margin: no speed asserted)
+    assert "interrupted" in stderr
+    assert_no_refstream_left(out)
+
+
+def _read(path):
+    return Path(path).read_text(errors="replace") if Path(path).exists() else ""
 
 
 def test_processor_schedule_without_a_processor_is_refused(tmp_path):
