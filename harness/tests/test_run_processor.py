@@ -140,9 +140,10 @@ def test_processor_killed_and_restarted_keeps_exactly_once(tmp_path):
     assert_no_refstream_left(run.dir)
 
 
-def test_processor_abort_point_then_restart_is_valid(tmp_path):
-    wl = processor_workload(tmp_path, duration_s=5)
-    f = faults_file(tmp_path, """
+def abort_fault(tmp_path, extra):
+    """A schedule: abort refstream once, right after a batch of results was
+    acknowledged and before the checkpoint that records it."""
+    return faults_file(tmp_path, """
         faults:
           - id: abort
             kind: fiu
@@ -150,10 +151,12 @@ def test_processor_abort_point_then_restart_is_valid(tmp_path):
             point: refstream/sink/after-write-before-checkpoint
             mode: abort
             once: true
-            restart_after_s: 0.5
-            at_s: 2
-            duration_s: 2.5
-        """)
+""" + "".join(f"            {k}: {v}\n" for k, v in extra.items()))
+
+
+def test_processor_abort_point_then_restart_is_valid(tmp_path):
+    wl = processor_workload(tmp_path, duration_s=5)
+    f = abort_fault(tmp_path, {"restart_after_s": 0.5, "at_s": 2, "duration_s": 2.5})
     run = run_streamproof([wl, "--faults", f], tmp_path, tmp_path / "out")
     assert run.code == EXIT_VALID, run.explain()
     assert_stream_exact(run)
@@ -173,17 +176,7 @@ def test_processor_left_down_is_unknown_and_its_partial_output_still_checked(tmp
     what it never produced is "pending" (the output shows it had not read
     that far), not "missing"; the run cannot prove the rest: exit 2."""
     wl = processor_workload(tmp_path, duration_s=4)
-    f = faults_file(tmp_path, """
-        faults:
-          - id: abort
-            kind: fiu
-            target: processor
-            point: refstream/sink/after-write-before-checkpoint
-            mode: abort
-            once: true
-            at_s: 1.5
-            duration_s: 1
-        """)
+    f = abort_fault(tmp_path, {"at_s": 1.5, "duration_s": 1})
     run = run_streamproof([wl, "--faults", f], tmp_path, tmp_path / "out")
     assert run.code == EXIT_UNKNOWN, run.explain()
     s = stream_section(run)
