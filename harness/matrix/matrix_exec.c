@@ -161,8 +161,8 @@ static void classify(const mx_exec_spec *s, sp_proc *p, const char *why, mx_run 
   } else if (r->exit_code == 3 && mx_log_says_no_processor(text)) {
     r->state = MX_RUN_NA;
     snprintf(r->reason, sizeof r->reason,
-             "not available in this build: streamproof run has no stream processor to crash (it refused the "
-             "schedule; see the log)");
+             "not available: this workload runs no stream processor to crash (no processor: section; "
+             "streamproof run refused the schedule, see the log)");
   } else if ((r->exit_code == 0 || r->exit_code == 1 || r->exit_code == 2 || r->exit_code == 5) &&
              has_summary(s->results_dir)) {
     r->state = MX_RUN_DONE;

@@ -41,7 +41,7 @@ static int free_port(void) {
 }
 
 /* A program that ships next to streamproof (bin/), else found on PATH. */
-static void sibling(const run_ctx *c, const char *name, char *out, size_t cap) {
+void run_sibling(const run_ctx *c, const char *name, char *out, size_t cap) {
   char *copy = sp_strdup(c->exe);
   snprintf(out, cap, "%s/%s", dirname(copy), name);
   free(copy);
@@ -49,7 +49,7 @@ static void sibling(const run_ctx *c, const char *name, char *out, size_t cap) {
 }
 
 /* The last lines of a log file, for an error message. */
-static void log_tail(const char *path, char *out, size_t cap) {
+void run_log_tail(const char *path, char *out, size_t cap) {
   out[0] = '\0';
   FILE *f = fopen(path, "r");
   if (!f) return;
@@ -74,7 +74,7 @@ static int wait_listening(sp_proc *p, const char *what, const char *log_path, ch
   char line[512];
   if (sp_proc_wait_log(p, "listening on", BROKER_LISTEN_TIMEOUT_MS, line, sizeof line) == 0) return 0;
   char tail[1024], how[64];
-  log_tail(log_path, tail, sizeof tail);
+  run_log_tail(log_path, tail, sizeof tail);
   snprintf(err, err_len, "%s did not start listening (%s); %s says:\n%s", what,
            sp_proc_describe(p, how, sizeof how), log_path, tail);
   return -1;
@@ -82,7 +82,7 @@ static int wait_listening(sp_proc *p, const char *what, const char *log_path, ch
 
 static int start_proxy(run_ctx *c, char *err, size_t err_len) {
   char bin[RUN_PATH_MAX], listen[64], upstream[64], log[RUN_PATH_MAX + 32];
-  sibling(c, "spproxy", bin, sizeof bin);
+  run_sibling(c, "spproxy", bin, sizeof bin);
   c->proxy_port = free_port();
   snprintf(listen, sizeof listen, "127.0.0.1:%d", c->proxy_port);
   snprintf(upstream, sizeof upstream, "127.0.0.1:%d", c->broker_port);
@@ -141,7 +141,7 @@ static int spawn_broker(run_ctx *c, char *err, size_t err_len) {
 
 int broker_start(run_ctx *c, char *err, size_t err_len) {
   if (c->opt.refbroker) snprintf(c->refbroker, sizeof c->refbroker, "%s", c->opt.refbroker);
-  else sibling(c, "refbroker", c->refbroker, sizeof c->refbroker);
+  else run_sibling(c, "refbroker", c->refbroker, sizeof c->refbroker);
   if (run_faults_need_fiu(c) || run_faults_need_preload(c)) {
     run_fmt(c->fiu_prefix, sizeof c->fiu_prefix, "%s/fiu-broker", c->tmp_dir);
     sp_fiu_cleanup_stale(c->fiu_prefix);

@@ -219,6 +219,7 @@ static void check_processes(run_ctx *c) {
              sp_proc_describe(c->broker, what, sizeof what), c->dir);
     c->broker_died = 1;
   }
+  processor_check(c);
 }
 
 int run_pump(run_ctx *c, int timeout_ms) {

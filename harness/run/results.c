@@ -251,6 +251,7 @@ static json_t *summary_json(run_ctx *c, const latency_set *lat, const tl_counts 
   put_int(files, "histories_torn", (int64_t)tc->torn_files);
   json_object_set_new(s, "files", files);
   run_windows_summary(c, s);
+  processor_summary(c, s);
   json_object_set_new(s, "workload_resolved", workload_to_json(wl));
   return s;
 }

@@ -12,7 +12,8 @@
  *             (flushed: every message acked, failed or purged)
  *   drain     end offsets read; consumers run until they processed up to
  *             them (or drain_timeout_s)
- *   finish    consumers stopped, every partition read back, broker
+ *   finish    consumers stopped, the processor caught up, stopped and its
+ *             topics copied (processor.c), every partition read back, broker
  *             stopped, meta.json, checker, .hgrm, timeline, summary
  *
  * Everything happens on this thread; run_pump() is its event loop. */
@@ -332,6 +333,7 @@ static void stop_everything(run_ctx *c) {
     if (w->proc && w->state != RW_EXITED && sp_proc_state_of(w->proc) == SP_PROC_EXITED)
       worker_exited(c, w);
   }
+  processor_stop(c);
   broker_stop(c);
 }
 
@@ -340,6 +342,7 @@ static void free_ctx(run_ctx *c) {
   run_faults_free(c);
   admin_close(c);
   workers_free(c);
+  processor_free(c);
   broker_stop(c);
   control_close(c);
   drain_free(&c->drain);
@@ -408,6 +411,7 @@ static void print_figures(run_ctx *c) {
   if (c->faults_injected) printf("  faults     %d injected (faults.jsonl)\n", c->faults_injected);
   if (!c->drain_completed) printf("  drain      NOT COMPLETED within %.0f s\n", c->wl.drain_timeout_s);
   run_windows_print(s);
+  processor_print(s);
 #undef NUM
   json_decref(s);
 }
@@ -512,10 +516,15 @@ int run_main(int argc, char **argv) {
   schedule_init(&c->sched, &c->wl.rate_profile);
   c->backlog_target = workload_backlog_messages(&c->wl);
   c->backlog_drained_level = c->backlog_target ? workload_backlog_drained_messages(&c->wl) : 0;
+  rc = processor_prepare(c, err, sizeof err);
+  if (rc != 0) return run_abort(c, rc == -2 ? RUN_EXIT_USAGE : RUN_EXIT_FAILED, err);
   if (admin_create_topics(c, err, sizeof err) != 0)
     return run_abort(c, run_interrupted ? RUN_EXIT_INTERRUPTED : RUN_EXIT_FAILED, err);
+  if (processor_start(c, err, sizeof err) != 0) return run_abort(c, RUN_EXIT_FAILED, err);
   if (workers_start(c, err, sizeof err) != 0) return run_abort(c, RUN_EXIT_FAILED, err);
   if (wait_ready(c, err, sizeof err) != 0)
+    return run_abort(c, run_interrupted ? RUN_EXIT_INTERRUPTED : RUN_EXIT_FAILED, err);
+  if (processor_wait_ready(c, err, sizeof err) != 0)
     return run_abort(c, run_interrupted ? RUN_EXIT_INTERRUPTED : RUN_EXIT_FAILED, err);
 
   /* ---- t0 ---- */
@@ -543,6 +552,8 @@ int run_main(int argc, char **argv) {
   c->drain_end = sp_mono_ns();
   c->phase = PH_FINISH;
   progress_clear(c);
+  processor_finish(c); /* catches up, stops, copies its topics for the stream check */
+  if (run_interrupted) return run_abort(c, RUN_EXIT_INTERRUPTED, NULL);
 
   /* ---- read back (event times into the fault windows), stop the broker ---- */
   run_windows_open(c);
@@ -579,6 +590,11 @@ int run_main(int argc, char **argv) {
     free(check_text);
   }
   int code = verdict;
+  if (c->proc.enabled && code == RUN_EXIT_VALID && !c->proc.caught_up) {
+    printf("the processor did not process its whole input: its output is only partly verified: exit %d\n",
+           RUN_EXIT_UNKNOWN);
+    code = RUN_EXIT_UNKNOWN;
+  }
   wstats ps = run_totals(c, WROLE_PRODUCER);
   if (!schedule_kept(&c->wl.schedule_tolerance, ps.late, ps.sent) && code != RUN_EXIT_INVALID &&
       code != RUN_EXIT_FAILED) {

@@ -23,9 +23,8 @@ static int any_fault(const run_ctx *c, int (*pred)(const sp_fault *)) {
 static int is_link(const sp_fault *f) { return f->target.kind == SP_TARGET_LINK; }
 static int is_broker(const sp_fault *f) { return f->target.kind == SP_TARGET_BROKER; }
 
-/* A fiu/disk fault on the broker that uses libfiu's POSIX preload points. */
-static int is_preload(const sp_fault *f) {
-  if (!is_broker(f)) return 0;
+/* A fiu/disk fault that uses libfiu's POSIX preload points (any target). */
+static int uses_preload(const sp_fault *f) {
   if (f->kind == SP_FAULT_KIND_DISK) return 1;
   if (f->kind != SP_FAULT_KIND_FIU) return 0;
   for (int i = 0; i < f->fiu.n_points; i++)
@@ -33,12 +32,23 @@ static int is_preload(const sp_fault *f) {
   return 0;
 }
 
+/* The same on the broker (the only target the preload serves). */
+static int is_preload(const sp_fault *f) { return is_broker(f) && uses_preload(f); }
+
 static int is_own_fiu(const sp_fault *f) { return is_broker(f) && f->kind == SP_FAULT_KIND_FIU && !is_preload(f); }
+
+static int is_processor(const sp_fault *f) { return f->target.kind == SP_TARGET_PROCESSOR; }
+static int is_processor_fiu(const sp_fault *f) { return is_processor(f) && f->kind == SP_FAULT_KIND_FIU; }
+
+/* POSIX preload points and disk faults reach the broker only (the processor
+ * runs with its own fault points: refstream --list-fault-points). */
+static int is_processor_preload(const sp_fault *f) { return is_processor(f) && uses_preload(f); }
 
 int run_faults_need_link(const run_ctx *c) { return any_fault(c, is_link); }
 int run_faults_need_preload(const run_ctx *c) { return any_fault(c, is_preload); }
 int run_faults_need_fiu(const run_ctx *c) { return any_fault(c, is_own_fiu); }
 int run_faults_need_broker(const run_ctx *c) { return any_fault(c, is_broker); }
+int run_faults_need_processor_fiu(const run_ctx *c) { return any_fault(c, is_processor_fiu); }
 
 int run_faults_load(run_ctx *c, char *err, size_t err_len) {
   const char *path = c->opt.faults ? c->opt.faults : c->wl.faults_path;
@@ -53,9 +63,16 @@ int run_faults_load(run_ctx *c, char *err, size_t err_len) {
              path);
     return -1;
   }
+  if (any_fault(c, is_processor_preload)) {
+    snprintf(err, err_len,
+             "%s: disk faults and posix/ fault points apply to the broker only; the processor has "
+             "its own points (refstream --list-fault-points, faults/points.md)",
+             path);
+    return -1;
+  }
   sp_topology topo = {.producers = (int)workload_producer_count(&c->wl),
                       .consumers = (int)workload_consumer_count(&c->wl),
-                      .has_processor = 0,
+                      .has_processor = c->wl.processor.job_path != NULL,
                       .has_link = c->embedded};
   if (sp_schedule_expand(c->fsched, sp_schedule_seed(c->fsched, c->wl.seed), &topo, &c->plan, err,
                          err_len) != 0)
@@ -70,18 +87,21 @@ static sp_proc *hook_process(void *ctx, const char *target) {
   run_ctx *c = ctx;
   if (!strcmp(target, "broker")) return c->broker;
   if (!strcmp(target, "link")) return c->proxy;
+  if (!strcmp(target, "processor")) return processor_proc(c);
   run_worker *w = worker_by_target(c, target);
   return w ? w->proc : NULL;
 }
 
 static const char *hook_fiu_prefix(void *ctx, const char *target) {
   run_ctx *c = ctx;
+  if (!strcmp(target, "processor")) return c->proc.fiu_prefix[0] ? c->proc.fiu_prefix : NULL;
   return !strcmp(target, "broker") && c->fiu_prefix[0] ? c->fiu_prefix : NULL;
 }
 
 static int hook_restart(void *ctx, const char *target, sp_proc *p, char *err, size_t err_len) {
   run_ctx *c = ctx;
   if (!strcmp(target, "broker")) return broker_restart(c, err, err_len);
+  if (!strcmp(target, "processor")) return processor_restart(c, err, err_len);
   run_worker *w = worker_by_target(c, target);
   if (!w) return sp_proc_restart(p, err, err_len);
   if (w->state != RW_EXITED) worker_exited(c, w); /* classify the incarnation that died */
@@ -132,10 +152,16 @@ static void hook_record(void *ctx, const char *line) {
       run_worker *w = worker_by_target(c, target);
       if (w && down) w->fault_hit = 1;
       if (!strcmp(target, "broker") && down) c->broker_fault_down = 1;
+      if (!strcmp(target, "processor") && down) c->proc.fault_hit = c->proc.fault_down = 1;
+      const char *mode = json_string_value(json_object_get(json_object_get(o, "params"), "mode"));
+      if (!strcmp(target, "processor") && !strcmp(kind, "fiu") && mode && !strcmp(mode, "abort"))
+        c->proc.fault_hit = 1; /* its abort is the fault's doing (no restart without restart_after_s) */
     } else if (!strcmp(action, "heal") && !strcmp(target, "broker")) {
       c->broker_fault_down = 0;
     } else if (!strcmp(action, "observe") && !strcmp(target, "broker")) {
       c->broker_fault_down = 1; /* an abort point crashed it; the executor restarts it */
+    } else if (!strcmp(action, "observe") && !strcmp(target, "processor")) {
+      c->proc.fault_hit = c->proc.fault_down = 1;
     }
   }
   progress_clear(c);

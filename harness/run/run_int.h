@@ -16,6 +16,7 @@
 #include "drain.h"
 #include "executor.h"
 #include "process.h"
+#include "procjob.h"
 #include "run_options.h"
 #include "worker_proto.h"
 #include "worker_spec.h"
@@ -78,6 +79,32 @@ typedef struct run_sub {
   char group[240];
   delivery_semantics semantics;
 } run_sub;
+
+/* The stream processor (processor.c): one refstream over the run's topics,
+ * when the workload has a processor: section. */
+typedef struct run_processor {
+  int enabled;
+  char refstream[RUN_PATH_MAX];  /* the binary */
+  char stream_dir[RUN_PATH_MAX]; /* <run>/stream: job.yaml and the topic dumps */
+  char job_path[RUN_PATH_MAX];   /* <run>/stream/job.yaml, placeholders replaced */
+  char state_dir[RUN_PATH_MAX];  /* <run>/processor/state: its checkpoints */
+  char log_path[RUN_PATH_MAX];   /* <run>/logs/processor.log (every incarnation appends) */
+  char fiu_prefix[RUN_PATH_MAX]; /* SP_FIU_CTRL, "" none */
+  procjob_info job;              /* name, input and sink topics */
+  sp_proc *proc;
+  run_incarnation *incs;
+  size_t n_incs;
+  int fault_hit;  /* a kill/stop/abort fault targeted the current incarnation */
+  int fault_down; /* down on purpose; the executor restarts it */
+  int died;       /* exited on its own (not a fault): reported once, not restarted */
+  int caught_up;  /* end of run: committed offsets reached the input ends */
+  double catch_up_s;
+  int stopped_clean; /* exit 0 after the final SIGTERM */
+  char stop_how[64];
+  int copy_complete; /* every input and sink topic copied for the oracle */
+  uint64_t copied_records;
+  double copy_s;
+} run_processor;
 
 /* A rate on the progress line, from the workers' counters. */
 typedef struct progress_rate {
@@ -164,6 +191,10 @@ typedef struct run_ctx {
   progress_rate sent_rate, acked_rate, consumed_rate;
   int progress_drawn;
 
+  run_processor proc; /* the stream processor, when the workload has one */
+  char slug[64];       /* the workload's name as used in topic names */
+  uint32_t nonce;      /* this run's topic and group names: unique per run */
+
   int failed; /* a fatal error was reported */
 } run_ctx;
 
@@ -222,6 +253,39 @@ int broker_start(run_ctx *c, char *err, size_t err_len);
  * listens. 0 or -1. */
 int broker_restart(run_ctx *c, char *err, size_t err_len);
 void broker_stop(run_ctx *c);
+/* A program that ships next to streamproof (bin/), else found on PATH. */
+void run_sibling(const run_ctx *c, const char *name, char *out, size_t cap);
+/* The last lines of a log file, for an error message. */
+void run_log_tail(const char *path, char *out, size_t cap);
+
+/* ---- processor.c: the stream processor --------------------------------------- */
+
+/* Replaces the job's placeholders, writes <run>/stream/job.yaml, asks
+ * refstream --check-job. 0; -1 with err (the run cannot go on); -2 with err
+ * when the job is wrong (a usage error). No-op without a processor. */
+int processor_prepare(run_ctx *c, char *err, size_t err_len);
+/* Starts refstream (the topics exist). 0 or -1 with err. */
+int processor_start(run_ctx *c, char *err, size_t err_len);
+/* Waits for its "ready: job" line (processor.ready_timeout_s). 0 or -1 with
+ * err naming the processor log. */
+int processor_wait_ready(run_ctx *c, char *err, size_t err_len);
+/* Executor hooks: its process, restart (same state directory: it recovers
+ * from its checkpoint). */
+sp_proc *processor_proc(run_ctx *c);
+int processor_restart(run_ctx *c, char *err, size_t err_len);
+/* From the poll loop: notices a processor that exited on its own. */
+void processor_check(run_ctx *c);
+/* End of run (consumers drained, broker still up): waits until it has
+ * processed every input record, stops it (final checkpoint), copies every
+ * input and sink topic into <run>/stream/ for the stream oracle. */
+void processor_finish(run_ctx *c);
+/* Stops it now (abort paths). */
+void processor_stop(run_ctx *c);
+/* summary.json's "processor" section (from its log and the above). */
+void processor_summary(run_ctx *c, json_t *summary);
+/* The processor lines of the printed summary. */
+void processor_print(json_t *summary);
+void processor_free(run_ctx *c);
 
 /* ---- admin.c ------------------------------------------------------------------ */
 
@@ -252,6 +316,7 @@ int run_faults_need_link(const run_ctx *c);
 int run_faults_need_fiu(const run_ctx *c);     /* libfiu control of the broker */
 int run_faults_need_preload(const run_ctx *c); /* POSIX preload for the broker */
 int run_faults_need_broker(const run_ctx *c);  /* any broker-process fault */
+int run_faults_need_processor_fiu(const run_ctx *c); /* libfiu control of the processor */
 /* Starts the executor with time 0 at t0. 0 or -1 with err. */
 int run_faults_start(run_ctx *c, char *err, size_t err_len);
 /* End of the measured phase: heal what is in effect, restart what is down. */

@@ -28,6 +28,8 @@ void run_usage(FILE *out) {
       "  -X PROP=VALUE          librdkafka property for every producer and consumer\n"
       "                         (repeatable; after the workload's own)\n"
       "  --refbroker PATH       the refbroker binary (default: next to streamproof)\n"
+      "  --refstream PATH       the refstream binary for the workload's processor:\n"
+      "                         (default: $SP_REFSTREAM, else next to streamproof)\n"
       "  --no-check             do not run the checker (exit 0 when the run completed)\n"
       "  --quiet                no progress display\n"
       "  --progress-interval S  seconds between progress lines when not on a terminal\n"
@@ -69,7 +71,7 @@ run_opts_result run_options_parse(int argc, char **argv, run_options *o, char *e
     }
     /* flags with a value: "--flag value", "--flag=value" or "-Xvalue" */
     const char *flags[] = {"--faults", "--out", "--bootstrap", "--set", "-X", "--refbroker",
-                           "--progress-interval"};
+                           "--progress-interval", "--refstream"};
     const char *val = NULL;
     int which = -1;
     for (int f = 0; f < (int)(sizeof flags / sizeof flags[0]) && which < 0; f++) {
@@ -137,6 +139,7 @@ run_opts_result run_options_parse(int argc, char **argv, run_options *o, char *e
       o->progress_s = (int)s;
       break;
     }
+    case 7: o->refstream = val; break;
     }
   }
   if (!o->workload) {

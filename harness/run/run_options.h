@@ -12,6 +12,7 @@ typedef struct run_options {
   const char *out;       /* --out DIR; NULL: results/<UTC time>-<name>/ */
   const char *bootstrap; /* --bootstrap HOST:PORT; NULL: embedded refbroker */
   const char *refbroker; /* --refbroker PATH; NULL: next to this executable, then PATH */
+  const char *refstream; /* --refstream PATH; NULL: $SP_REFSTREAM, next to this executable, PATH */
   const char **sets;     /* --set key=value, in order */
   size_t n_sets;
   const char **props;    /* -X property=value, in order */

@@ -88,6 +88,8 @@ void workers_plan(run_ctx *c) {
   rng r;
   rng_seed(&r, sp_wall_ns() ^ (uint64_t)getpid() * 0x9e3779b97f4a7c15ull);
   uint32_t nonce = (uint32_t)rng_next(&r);
+  c->nonce = nonce;
+  snprintf(c->slug, sizeof c->slug, "%s", slug);
   c->n_topics = (uint32_t)wl->topics;
   c->topics = sp_calloc(c->n_topics, sizeof *c->topics);
   for (uint32_t t = 0; t < c->n_topics; t++) {

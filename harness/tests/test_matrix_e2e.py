@@ -187,25 +187,41 @@ def test_a_cell_that_cannot_run_is_reported_and_fails_the_matrix(tmp_path):
     assert "No plot" in html
 
 
-def test_processor_column_without_a_stream_processor(tmp_path):
-    """A build whose runs have no stream processor refuses the processor
-    schedule: the column says "not available in this build", once, and the
-    matrix does not count it as a failure. (A build that runs one runs the
-    cell instead.)"""
+def test_processor_column_runs_the_shipped_processor(tmp_path):
+    """The shipped workload has a stream processor (processor: section):
+    the processor-crash column runs, the processor is killed and restarted
+    twice, and the cell is valid, its stream output included."""
+    import json
     out = tmp_path / "m"
     p = matrix(["--semantics", "at_least_once,exactly_once", "--faults", "processor-crash", *SHORT], out)
-    table = cells(out)
-    states = {row["state"] for row in table.values()}
-    if states == {"ran"}:
-        assert p.returncode == EXIT_OK, explain(p)
-        return
     assert p.returncode == EXIT_OK, explain(p)
-    assert states == {"not available"}, table
+    for sem in ("at_least_once", "exactly_once"):
+        row = cells(out)[(sem, "processor-crash")]
+        assert row["state"] == "ran" and row["verdict"] == "valid", row
+    for r in runs(out):
+        run_dir = out / r["results"]
+        faults = [json.loads(x) for x in (run_dir / "faults.jsonl").read_text().splitlines()]
+        assert any(f["target"] == "processor" and f["action"] == "inject" and f["result"] == "ok" for f in faults)
+        v = json.loads((run_dir / "verdict.json").read_text())
+        assert v["stream"]["verdict"] == "valid" and v["stream"]["totals"]["input_records"] > 0
+
+
+def test_processor_column_without_a_stream_processor(tmp_path):
+    """A workload without a stream processor (here the shipped one with
+    processor.job=null) makes streamproof run refuse the processor
+    schedule: the column says "not available", once, and the matrix does
+    not count it as a failure."""
+    out = tmp_path / "m"
+    p = matrix(["--semantics", "at_least_once,exactly_once", "--faults", "processor-crash",
+                "--set", "processor.job=null", *SHORT], out)
+    assert p.returncode == EXIT_OK, explain(p)
+    table = cells(out)
+    assert {row["state"] for row in table.values()} == {"not available"}, table
     for row in table.values():
-        assert "not available in this build" in row["reason"]
-    # tried once: the second semantics is not run against the same build again
+        assert "not available" in row["reason"] and "no stream processor" in row["reason"]
+    # tried once: the second semantics is not run against the same workload again
     assert len(list((out / "logs").glob("*.processor-crash.*.log"))) == 1
-    assert "processor-crash (every semantics): not available in this build" in p.stdout
+    assert "processor-crash (every semantics): not available" in p.stdout
 
 
 @pytest.mark.parametrize("args, message", [

@@ -49,6 +49,9 @@ void wl_defaults(workload *w) {
   w->event_time.max_lateness_ms = 1000;
   w->broker.fsync = FSYNC_ALWAYS;
   w->schedule_tolerance = (schedule_tolerance){.max_lag_ms = 1000, .max_late_fraction = 0.01};
+  w->processor.checkpoint_interval_ms = 1000;
+  w->processor.ready_timeout_s = 60;
+  w->processor.stop_timeout_s = 30;
   w->marks = sp_calloc(1, sizeof *w->marks);
 }
 
@@ -84,6 +87,9 @@ void wl_free_fields(workload *w) {
   kv_free(&w->rdkafka_common);
   kv_free(&w->rdkafka_producer);
   kv_free(&w->rdkafka_consumer);
+  free(w->processor.job);
+  free(w->processor.job_path);
+  kv_free(&w->processor.rdkafka);
 }
 
 void workload_free(workload *w) {

@@ -109,6 +109,17 @@ typedef struct broker_conf {
   size_t n_extra_args;
 } broker_conf;
 
+/* processor: a stream processor (refstream) the run starts over its topics
+ * (procjob.h: the job file's placeholders). */
+typedef struct processor_conf {
+  char *job;                      /* raw: the job file as written; NULL: no processor */
+  char *job_path;                 /* resolved against the workload's directory */
+  int64_t checkpoint_interval_ms; /* refstream --checkpoint-interval-ms */
+  double ready_timeout_s;         /* start-up bound: refstream logs "ready: job" */
+  double stop_timeout_s;          /* end of run: SIGTERM to exit (its final checkpoint) */
+  kv_list rdkafka;                /* -X properties for refstream's clients */
+} processor_conf;
+
 typedef struct workload {
   char *path; /* the file as given ("--set" values resolve against the cwd) */
   char *dir;  /* its directory: relative paths in the file start here */
@@ -158,6 +169,7 @@ typedef struct workload {
   char *faults_path;       /* resolved against the workload's directory */
   kv_list rdkafka_common, rdkafka_producer, rdkafka_consumer;
   schedule_tolerance schedule_tolerance;
+  processor_conf processor;
 
   struct wl_marks *marks;  /* private: where each key was set */
 } workload;

@@ -354,6 +354,15 @@ static const field tolerance_fields[] = {
 };
 static const ftable tolerance_table = {"schedule_tolerance", tolerance_fields, COUNT(tolerance_fields)};
 
+static const field processor_fields[] = {
+    STR("job", offsetof(processor_conf, job), FL_NULLABLE),
+    INT("checkpoint_interval_ms", offsetof(processor_conf, checkpoint_interval_ms), 1, 3600000, 0, "ms"),
+    NUM("ready_timeout_s", offsetof(processor_conf, ready_timeout_s), 0, 3600, FL_MIN_EXCLUSIVE, "s"),
+    NUM("stop_timeout_s", offsetof(processor_conf, stop_timeout_s), 0, 3600, FL_MIN_EXCLUSIVE, "s"),
+    CUSTOM("librdkafka", offsetof(processor_conf, rdkafka), parse_kv_map, FL_KVMAP),
+};
+static const ftable processor_table = {"processor", processor_fields, COUNT(processor_fields)};
+
 #define W(member) offsetof(workload, member)
 static const field top_fields[] = {
     /* OMB's fields, as in its Workload.java */
@@ -396,6 +405,7 @@ static const field top_fields[] = {
     STR("faults", W(faults), FL_NULLABLE),
     MAP("librdkafka", W(rdkafka_common), &rdkafka_table),
     MAP("schedule_tolerance", W(schedule_tolerance), &tolerance_table),
+    MAP("processor", W(processor), &processor_table),
 };
 #undef W
 

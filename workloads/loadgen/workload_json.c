@@ -203,5 +203,14 @@ json_t *workload_to_json(const workload *w) {
   put_num(tol, "max_lag_ms", w->schedule_tolerance.max_lag_ms);
   put_num(tol, "max_late_fraction", w->schedule_tolerance.max_late_fraction);
   put(j, "schedule_tolerance", tol);
+  if (w->processor.job_path) {
+    json_t *pr = json_object();
+    put_str(pr, "job", w->processor.job_path);
+    put_int(pr, "checkpoint_interval_ms", w->processor.checkpoint_interval_ms);
+    put_num(pr, "ready_timeout_s", w->processor.ready_timeout_s);
+    put_num(pr, "stop_timeout_s", w->processor.stop_timeout_s);
+    put(pr, "librdkafka", kv_json(&w->processor.rdkafka));
+    put(j, "processor", pr);
+  }
   return j;
 }

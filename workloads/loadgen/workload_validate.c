@@ -16,6 +16,7 @@
 
 #include "mem.h"
 #include "payload.h"
+#include "procjob.h"
 #include "workload_priv.h"
 
 typedef struct vctx {
@@ -520,27 +521,71 @@ static int check_producer(vctx *v) {
   return 0;
 }
 
-/* faults: relative to the workload file (a --set value: to the working
- * directory), made absolute. Not opened here: the fault file's format
- * belongs to the fault scheduler, which reports its own errors. */
+/* A path written in the workload, made absolute: relative to the workload
+ * file's directory (a --set value: to the working directory). malloc'd. */
+static char *resolve_path(const workload *w, const char *raw, const char *key) {
+  const wl_mark *m = wl_mark_find(w, key);
+  char joined[PATH_MAX * 2 + 2], cwd[PATH_MAX];
+  if (raw[0] == '/') snprintf(joined, sizeof joined, "%s", raw);
+  else if (m && m->set_key) snprintf(joined, sizeof joined, "%s", raw);
+  else snprintf(joined, sizeof joined, "%s/%s", w->dir, raw);
+  if (joined[0] != '/' && getcwd(cwd, sizeof cwd)) {
+    char abs[sizeof joined + PATH_MAX + 2];
+    snprintf(abs, sizeof abs, "%s/%s", cwd, joined);
+    return sp_strdup(abs);
+  }
+  return sp_strdup(joined);
+}
+
+/* faults: made absolute. Not opened here: the fault file's format belongs
+ * to the fault scheduler, which reports its own errors. */
 static int resolve_faults(vctx *v) {
   workload *w = v->w;
   free(w->faults_path);
   w->faults_path = NULL;
   if (!w->faults) return 0;
   if (!w->faults[0]) return verr(v, "faults", "'faults' is empty");
-  const wl_mark *m = wl_mark_find(w, "faults");
-  char joined[PATH_MAX * 2 + 2], cwd[PATH_MAX];
-  if (w->faults[0] == '/') snprintf(joined, sizeof joined, "%s", w->faults);
-  else if (m && m->set_key) snprintf(joined, sizeof joined, "%s", w->faults);
-  else snprintf(joined, sizeof joined, "%s/%s", w->dir, w->faults);
-  if (joined[0] != '/' && getcwd(cwd, sizeof cwd)) {
-    char abs[sizeof joined + PATH_MAX + 2];
-    snprintf(abs, sizeof abs, "%s/%s", cwd, joined);
-    w->faults_path = sp_strdup(abs);
-  } else {
-    w->faults_path = sp_strdup(joined);
+  w->faults_path = resolve_path(w, w->faults, "faults");
+  return 0;
+}
+
+/* processor: the job file exists and its placeholders are ones the run
+ * fills in (procjob.h), checked against stand-in topic names so that a bad
+ * job is a workload error, before anything starts. Its content proper is
+ * refstream's to judge (the run asks refstream --check-job). */
+static int resolve_processor(vctx *v) {
+  workload *w = v->w;
+  processor_conf *p = &w->processor;
+  free(p->job_path);
+  p->job_path = NULL;
+  if (!p->job) {
+    if (is_set(w, "processor.job")) return 0; /* job: null turns the processor off */
+    for (size_t i = 0; w->marks && i < w->marks->n; i++) {
+      const char *k = w->marks->v[i].path;
+      if (!strncmp(k, "processor.", 10) && strcmp(k, "processor.job") != 0)
+        return verr(v, k, "'%s' without 'processor.job': say which job the processor runs", k);
+    }
+    return 0;
   }
+  if (!p->job[0]) return verr(v, "processor.job", "'processor.job' is empty");
+  p->job_path = resolve_path(w, p->job, "processor.job");
+  size_t len = 0;
+  char *text = procjob_read(p->job_path, &len);
+  if (!text) return verr(v, "processor.job", "processor job %s: %s", p->job_path, strerror(errno));
+  size_t n = w->topics > 0 ? (size_t)w->topics : 1;
+  char **names = sp_calloc(n, sizeof *names);
+  for (size_t t = 0; t < n; t++) {
+    names[t] = sp_malloc(32);
+    snprintf(names[t], 32, "sp-check-%07zu-0", t);
+  }
+  procjob_vars vars = {.topics = (const char *const *)names, .n_topics = n, .run = "sp-check-0"};
+  char perr[700];
+  char *out = procjob_expand(text, len, p->job_path, &vars, NULL, perr, sizeof perr);
+  for (size_t t = 0; t < n; t++) free(names[t]);
+  free(names);
+  free(text);
+  if (!out) return verr(v, "processor.job", "processor job: %s", perr);
+  free(out);
   return 0;
 }
 
@@ -563,7 +608,7 @@ int wl_validate(workload *w, char *err, size_t err_len) {
   resolve_durations(w);
   if (check_counts(&v) || check_message_size(&v) || check_payload(&v) || check_keys(&v) ||
       check_rate(&v) || check_consumers(&v) || check_event_time(&v) || check_producer(&v) ||
-      resolve_faults(&v))
+      resolve_faults(&v) || resolve_processor(&v))
     return -1;
   resolve_name(w);
   return 0;
