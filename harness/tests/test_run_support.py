@@ -125,7 +125,7 @@ def logged_pids(run_dir):
 
 
 def assert_no_leftover_processes(run_dir):
-    """No worker, broker or proxy of the run may outlive it (checked by pid;
+    """No worker, broker, proxy or stream processor of the run may outlive it (checked by pid;
     a pid reused by an unrelated program does not count)."""
     leftovers = []
     for pid in logged_pids(run_dir):
@@ -136,7 +136,7 @@ def assert_no_leftover_processes(run_dir):
             cmd = " ".join(p.cmdline())
         except psutil.NoSuchProcess:
             continue
-        if "streamproof" in cmd or "refbroker" in cmd or "spproxy" in cmd:
+        if any(name in cmd for name in ("streamproof", "refbroker", "spproxy", "refstream")):
             leftovers.append((pid, cmd))
     for pid, _ in leftovers:
         os.kill(pid, signal.SIGKILL)
