@@ -405,7 +405,7 @@ static void print_figures(run_ctx *c) {
          NUM(s, "aggregatedEndToEndLatency999pct"), NUM(s, "aggregatedEndToEndLatencyMax"),
          NUM(unc, "aggregatedEndToEndLatency99pct"));
   json_t *sch = json_object_get(s, "schedule");
-  printf("  schedule   %s (max %.3f ms behind, %.0f late of %.0f allowed fraction %.3g)\n",
+  printf("  schedule   %s (max %.3f ms behind, %.0f late or never sent, of %.0f sent; allowed fraction %.3g)\n",
          json_is_true(json_object_get(sch, "kept")) ? "kept" : "NOT KEPT", NUM(sch, "max_behind_ms"),
          NUM(sch, "late"), NUM(counts, "sent_reported"), NUM(sch, "max_late_fraction"));
   if (c->faults_injected) printf("  faults     %d injected (faults.jsonl)\n", c->faults_injected);
@@ -599,7 +599,7 @@ int run_main(int argc, char **argv) {
   if (!schedule_kept(&c->wl.schedule_tolerance, ps.late, ps.sent) && code != RUN_EXIT_INVALID &&
       code != RUN_EXIT_FAILED) {
     printf("the load generator could not keep its schedule: %" PRIu64 " of %" PRIu64
-           " messages were sent more than %.0f ms late (tolerance %.3g%%): exit %d\n",
+           " messages were sent more than %.0f ms late or never sent (tolerance %.3g%%): exit %d\n",
            ps.late, ps.sent, c->wl.schedule_tolerance.max_lag_ms,
            c->wl.schedule_tolerance.max_late_fraction * 100, RUN_EXIT_SCHEDULE);
     code = RUN_EXIT_SCHEDULE;

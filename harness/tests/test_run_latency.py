@@ -67,3 +67,30 @@ def test_blocked_sends_hidden_only_from_uncorrected(tmp_path):
     assert run.code == EXIT_SCHEDULE, run.explain()
     assert "could not keep its schedule" in run.stdout
     assert s["verdict"] == "valid"  # delivery itself was fine
+
+
+def test_messages_never_sent_by_the_end_break_the_schedule(tmp_path):
+    """The broker is paused from 3 s to past the end with a 10-message client
+    queue: the producer is blocked when the run stops it, and the messages
+    due before the end that it never sent count as late, so the run says it
+    did not keep its schedule (exit 5) instead of leaving a quiet gap
+    between intended and sent."""
+    w = workload(tmp_path, name="abandon", producerRate=1000, warmup_s=1, duration_s=3)
+    f = faults_file(tmp_path, """
+        faults:
+          - id: late-pause
+            kind: pause
+            target: broker
+            at_s: 3
+            duration_s: 3
+        """)
+    run = run_streamproof([w, "--faults", f, "-X", "queue.buffering.max.messages=10"],
+                          cwd=tmp_path, out_dir=tmp_path / "r")
+    s = run.summary
+    unsent = s["counts"]["intended"] - s["counts"]["sent"]
+    assert unsent > 500, s["counts"]  # about a second's worth at least
+    assert s["schedule"]["late"] >= unsent - 20, (s["schedule"], s["counts"])
+    assert s["schedule"]["kept"] is False
+    assert run.code == EXIT_SCHEDULE, run.explain()
+    assert "never sent" in run.stdout
+    assert s["verdict"] == "valid"  # what was sent was delivered

@@ -271,6 +271,23 @@ static int send_batch(producer *p, int n, int *handed) {
   }
 }
 
+/* At a clean stop: the messages due before the load's end that this
+ * producer had not built yet (it was behind when the stop came) are never
+ * sent. Each counts as late, so the run's schedule check sees them instead
+ * of a quiet gap between "intended" and "sent". k: the next message. */
+static void producer_count_abandoned(producer *p, uint64_t k) {
+  worker *w = p->w;
+  uint64_t end = atomic_load_explicit(&w->end_ns, memory_order_relaxed);
+  uint64_t stop_at = atomic_load_explicit(&w->stop_at_ns, memory_order_relaxed);
+  if (stop_at && (!end || stop_at < end)) end = stop_at;
+  if (!end || end <= w->t0_mono_ns) return;
+  uint64_t due = schedule_producer_intended_before(&p->sched, w->spec.index, w->spec.n_producers,
+                                                   end - w->t0_mono_ns);
+  if (due <= k) return;
+  atomic_fetch_add_explicit(&w->late, due - k, memory_order_relaxed);
+  sp_warn("stopped %" PRIu64 " message(s) behind the schedule: never sent, counted late", due - k);
+}
+
 /* The send loop, from go to stop. Returns 0 or -1 (fatal). */
 static int producer_loop(producer *p) {
   worker *w = p->w;
@@ -321,6 +338,7 @@ static int producer_loop(producer *p) {
     if (next_due < wake) wake = next_due;
     sp_sleep_until_ns(wake);
   }
+  producer_count_abandoned(p, k);
   return 0;
 }
 
