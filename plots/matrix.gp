@@ -57,6 +57,9 @@ lat_bottom = 10**floor(log10(lat_lo))
 lat_top = 10**(ceil(log10(lat_hi)) + 0.6)
 # Where a label or status goes: NaN hides it.
 label_y(v, t) = v + 0.02 * t
+# The top of a bar with its [min..max] whisker: labels start above both.
+hi2(a, b) = (b == b && b > a) ? b : a
+whisker_top(name) = spread ? hi2(cell(name), cell(name."_max")) : cell(name)
 status_y(t) = strcol("status") eq "" ? NaN : 0.02 * t
 status_y_log(b) = strcol("status") eq "" ? NaN : b * 1.15
 
@@ -88,7 +91,7 @@ do for [fmt in formats] {
   plot data using @X:(cell("lost_pct")):(@X - bar_half):(@X + bar_half):(0):(cell("lost_pct")):(sem_rgb(column("sem_id"))) \
          with boxxyerror lc rgb variable notitle, \
        @ERR_LOST_PCT \
-       data using @X:(label_y(cell("lost_pct"), lost_top)):(strcol("lost_label")) with labels rotate by 90 left font ",9" notitle, \
+       data using @X:(label_y(whisker_top("lost_pct"), lost_top)):(strcol("lost_label")) with labels rotate by 90 left font ",9" notitle, \
        data using @X:(status_y(lost_top)):(strcol("status")) with labels rotate by 90 left font ",9" tc rgb C_GRAY notitle, \
        for [i=1:nsem] NaN with boxes lc rgb sem_color(int(word(sem_ids, i))) title word(semantics, i)
 
@@ -99,7 +102,7 @@ do for [fmt in formats] {
   plot data using @X:(cell("rep_pct")):(@X - bar_half):(@X + bar_half):(0):(cell("rep_pct")):(sem_rgb(column("sem_id"))) \
          with boxxyerror lc rgb variable notitle, \
        @ERR_REP_PCT \
-       data using @X:(label_y(cell("rep_pct"), rep_top)):(strcol("rep_label")) with labels rotate by 90 left font ",9" notitle, \
+       data using @X:(label_y(whisker_top("rep_pct"), rep_top)):(strcol("rep_label")) with labels rotate by 90 left font ",9" notitle, \
        data using @X:(status_y(rep_top)):(strcol("status")) with labels rotate by 90 left font ",9" tc rgb C_GRAY notitle
 
   # ---- latency ----
@@ -113,7 +116,7 @@ do for [fmt in formats] {
          with boxxyerror lc rgb variable notitle, \
        @ERR_P99 \
        data using @X:(cell("p50")) with points pt 7 ps 0.9 lc rgb "#222222" title "p50", \
-       data using @X:(cell("p99") * 1.25):(strcol("p99_label")) with labels rotate by 90 left font ",9" notitle, \
+       data using @X:(whisker_top("p99") * 1.25):(strcol("p99_label")) with labels rotate by 90 left font ",9" notitle, \
        data using @X:(status_y_log(lat_bottom)):(strcol("status")) with labels rotate by 90 left font ",9" tc rgb C_GRAY notitle
   unset logscale y
 
@@ -126,7 +129,7 @@ do for [fmt in formats] {
   plot data using @X:(cell("tput")):(@X - bar_half):(@X + bar_half):(0):(cell("tput")):(sem_rgb(column("sem_id"))) \
          with boxxyerror lc rgb variable notitle, \
        @ERR_TPUT \
-       data using @X:(label_y(cell("tput"), tput_top)):(strcol("tput_label")) with labels rotate by 90 left font ",9" notitle, \
+       data using @X:(label_y(whisker_top("tput"), tput_top)):(strcol("tput_label")) with labels rotate by 90 left font ",9" notitle, \
        data using @X:(status_y(tput_top)):(strcol("status")) with labels rotate by 90 left font ",9" tc rgb C_GRAY notitle
   unset multiplot
   set format y "%g"
