@@ -118,8 +118,10 @@ def test_fsync_point_failing_means_no_ack_then_recovery(tmp_path):
                         "  - {id: crash, kind: kill, target: broker, at_s: 9, restart_after_s: 1}\n")
     out = tmp_path / "faults.jsonl"
     log = tmp_path / "broker.log"
+    # --tail-s: the broker outlives the last heal long enough for the reads
+    # below on a loaded machine (spfaultctl stops it then).
     run = Proc([binary("spfaultctl"), "run", schedule, "--target", "broker", "--out", out,
-                "--log", log, "--fiu-prefix", tmp_path / "fiu", "--tail-s", "3", "--",
+                "--log", log, "--fiu-prefix", tmp_path / "fiu", "--tail-s", "10", "--",
                 binary("refbroker"), "--listen", bootstrap, "--data-dir", tmp_path / "data",
                 "--fsync", "always"], tmp_path / "spfaultctl.log")
     wait_for(lambda: "listening on" in (log.read_text() if log.exists() else ""), 10, "refbroker")

@@ -18,7 +18,7 @@ def test_broker_kill_and_restart_loses_nothing_acked(tmp_path):
     """SIGKILL the embedded broker at 2 s, restart it 1 s later on the same
     port and data directory: with fsync always nothing acknowledged is lost,
     and the clients resume."""
-    w = workload(tmp_path, name="bkill", producerRate=500, warmup_s=1, duration_s=7, drain_timeout_s=60)
+    w = workload(tmp_path, name="bkill", producerRate=500, warmup_s=1, duration_s=10, drain_timeout_s=60)
     text = w.read_text().replace("fsync: never", "fsync: always")
     w.write_text(text)
     f = faults_file(tmp_path, """

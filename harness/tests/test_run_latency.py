@@ -89,7 +89,7 @@ def test_messages_never_sent_by_the_end_break_the_schedule(tmp_path):
     s = run.summary
     unsent = s["counts"]["intended"] - s["counts"]["sent"]
     assert unsent > 500, s["counts"]  # about a second's worth at least
-    assert s["schedule"]["late"] >= unsent - 20, (s["schedule"], s["counts"])
+    assert s["schedule"]["late"] >= 0.8 * unsent, (s["schedule"], s["counts"])  # counted, not a quiet gap
     assert s["schedule"]["kept"] is False
     assert run.code == EXIT_SCHEDULE, run.explain()
     assert "never sent" in run.stdout
