@@ -13,9 +13,11 @@ void mx_figures_clear(mx_figures *fig) {
   double *nums[] = {&fig->subscriptions, &fig->acked, &fig->consumed, &fig->lost, &fig->duplicated,
                     &fig->redelivered, &fig->other, &fig->lost_pct, &fig->duplicated_pct,
                     &fig->redelivered_pct, &fig->publish_tput, &fig->consume_tput, &fig->e2e_p50_ms,
-                    &fig->e2e_p99_ms, &fig->faults_injected, &fig->fault_errors};
+                    &fig->e2e_p99_ms, &fig->faults_injected, &fig->fault_errors,
+                    &fig->stream_expected, &fig->stream_written, &fig->stream_pending,
+                    &fig->stream_unverified, &fig->stream_findings, &fig->proc_restarts};
   for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) *nums[i] = NAN;
-  fig->schedule_kept = fig->drain_completed = -1;
+  fig->schedule_kept = fig->drain_completed = fig->proc_caught_up = -1;
 }
 
 /* A number at a dotted path, NaN when absent. */
@@ -30,12 +32,17 @@ static int bool_at(json_t *root, const char *path) {
   return json_is_boolean(j) ? json_is_true(j) : -1;
 }
 
+/* Appends "<type> <n>" to a "a 2, b 1" list (truncated when full). */
+static void list_add(char *list, size_t cap, const char *type, double n) {
+  size_t len = strlen(list);
+  if (len < cap) snprintf(list + len, cap - len, "%s%s %.0f", len ? ", " : "", type, n);
+}
+
 /* The anomaly counts of verdict.json, sorted into the matrix's columns. */
 static void read_anomalies(json_t *verdict, mx_figures *fig) {
   json_t *all = json_object_get(verdict, "anomalies");
   if (!json_is_object(all)) return;
   fig->lost = fig->duplicated = fig->redelivered = fig->other = 0;
-  size_t len = 0;
   const char *type;
   json_t *a;
   json_object_foreach(all, type, a) {
@@ -47,9 +54,7 @@ static void read_anomalies(json_t *verdict, mx_figures *fig) {
     else if (!strcmp(type, "redelivered")) fig->redelivered += n;
     else if (n > 0) {
       fig->other += n;
-      if (len < sizeof fig->other_types)
-        len += (size_t)snprintf(fig->other_types + len, sizeof fig->other_types - len, "%s%s %.0f",
-                                len ? ", " : "", type, n);
+      list_add(fig->other_types, sizeof fig->other_types, type, n);
     }
   }
 }
@@ -66,6 +71,35 @@ static void read_subscriptions(json_t *verdict, mx_figures *fig) {
     if (!sem) continue;
     if (!fig->semantics[0]) snprintf(fig->semantics, sizeof fig->semantics, "%s", sem);
     else if (strcmp(fig->semantics, sem)) snprintf(fig->semantics, sizeof fig->semantics, "mixed");
+  }
+}
+
+/* The stream check's section of verdict.json (harness/check/README.md
+ * "Stream oracle"): its verdict, output expected and written, what it
+ * could not judge, and its findings by kind. Absent: nothing is set. */
+static void read_stream(json_t *verdict, mx_figures *fig) {
+  json_t *st = json_object_get(verdict, "stream");
+  if (!json_is_object(st)) return;
+  fig->has_processor = 1;
+  const char *v = json_string_value(json_object_get(st, "verdict"));
+  snprintf(fig->stream_verdict, sizeof fig->stream_verdict, "%s", v ? v : "unknown");
+  fig->stream_expected = num_or_nan(st, "totals.expected.output");
+  fig->stream_written = num_or_nan(st, "totals.written.output");
+  fig->stream_pending = num_or_nan(st, "totals.pending");
+  fig->stream_unverified = num_or_nan(st, "totals.unverified");
+  json_t *incomplete = json_object_get(st, "incomplete");
+  const char *why = json_string_value(json_array_get(incomplete, 0));
+  if (why) snprintf(fig->stream_incomplete, sizeof fig->stream_incomplete, "%s", why);
+  json_t *all = json_object_get(st, "findings");
+  if (!json_is_object(all)) return;
+  fig->stream_findings = 0;
+  const char *kind;
+  json_t *f;
+  json_object_foreach(all, kind, f) {
+    json_t *c = json_object_get(f, "count");
+    if (!json_is_number(c) || json_number_value(c) <= 0) continue;
+    fig->stream_findings += json_number_value(c);
+    list_add(fig->stream_finding_types, sizeof fig->stream_finding_types, kind, json_number_value(c));
   }
 }
 
@@ -109,9 +143,15 @@ int mx_figures_read(const char *dir, mx_figures *fig, char *err, size_t err_cap)
   fig->e2e_p99_ms = num_or_nan(rd.summary, "aggregatedEndToEndLatency99pct");
   fig->schedule_kept = bool_at(rd.summary, "schedule.kept");
   fig->drain_completed = bool_at(rd.summary, "drain.completed");
+  if (json_is_object(json_object_get(rd.summary, "processor"))) {
+    fig->has_processor = 1;
+    fig->proc_restarts = num_or_nan(rd.summary, "processor.restarts");
+    fig->proc_caught_up = bool_at(rd.summary, "processor.caught_up");
+  }
   if (rd.verdict) {
     read_anomalies(rd.verdict, fig);
     read_subscriptions(rd.verdict, fig);
+    read_stream(rd.verdict, fig);
   }
   read_faults(&rd, fig);
   double subs = isnan(fig->subscriptions) || fig->subscriptions < 1 ? 1 : fig->subscriptions;

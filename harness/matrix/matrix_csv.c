@@ -69,7 +69,9 @@ void mx_table_csv(FILE *f, const mx_matrix *m) {
         "duplicated_pct,redelivered,redelivered_min,redelivered_max,redelivered_pct,other,other_min,"
         "other_max,publish_msgs_per_s,consume_msgs_per_s,consume_min,consume_max,consume_ratio,"
         "e2e_p50_ms,e2e_p50_min,e2e_p50_max,e2e_p50_ratio,e2e_p99_ms,e2e_p99_min,e2e_p99_max,"
-        "e2e_p99_ratio,reason\n",
+        "e2e_p99_ratio,processor_verdict,processor_results_expected,processor_results_written,"
+        "processor_findings,processor_findings_min,processor_findings_max,processor_restarts,"
+        "processor_restarts_min,processor_restarts_max,reason\n",
         f);
   for (int s = 0; s < m->n_sem; s++)
     for (int fi = 0; fi < m->n_faults; fi++) {
@@ -101,6 +103,14 @@ void mx_table_csv(FILE *f, const mx_matrix *m) {
       fputc(',', f);
       csv_num(f, c->p99_ratio);
       fputc(',', f);
+      csv_str(f, c->proc_verdict);
+      fputc(',', f);
+      csv_num(f, c->proc_expected.median);
+      fputc(',', f);
+      csv_num(f, c->proc_written.median);
+      csv_stat(f, &c->proc_findings);
+      csv_stat(f, &c->proc_restarts);
+      fputc(',', f);
       csv_str(f, cell_reason(c));
       fputc('\n', f);
     }
@@ -109,7 +119,10 @@ void mx_table_csv(FILE *f, const mx_matrix *m) {
 void mx_runs_csv(FILE *f, const mx_matrix *m) {
   fputs("semantics,fault,run,state,exit_code,elapsed_s,verdict,acked,consumed,lost,duplicated,"
         "redelivered,other,other_types,publish_msgs_per_s,consume_msgs_per_s,e2e_p50_ms,e2e_p99_ms,"
-        "faults_injected,fault_errors,schedule_kept,drain_completed,results,log,reason\n",
+        "faults_injected,fault_errors,schedule_kept,drain_completed,processor_verdict,"
+        "processor_results_expected,processor_results_written,processor_pending,processor_unverified,"
+        "processor_findings,processor_finding_types,processor_restarts,processor_caught_up,results,log,"
+        "reason\n",
         f);
   for (int s = 0; s < m->n_sem; s++)
     for (int fi = 0; fi < m->n_faults; fi++) {
@@ -143,6 +156,20 @@ void mx_runs_csv(FILE *f, const mx_matrix *m) {
         if (g->schedule_kept >= 0) fprintf(f, "%d", g->schedule_kept);
         fputc(',', f);
         if (g->drain_completed >= 0) fprintf(f, "%d", g->drain_completed);
+        fputc(',', f);
+        if (g->has_processor) csv_str(f, g->stream_verdict[0] ? g->stream_verdict : "not checked");
+        const double proc[] = {g->stream_expected, g->stream_written, g->stream_pending, g->stream_unverified,
+                               g->stream_findings};
+        for (size_t i = 0; i < sizeof proc / sizeof proc[0]; i++) {
+          fputc(',', f);
+          csv_num(f, proc[i]);
+        }
+        fputc(',', f);
+        csv_str(f, g->stream_finding_types);
+        fputc(',', f);
+        csv_num(f, g->proc_restarts);
+        fputc(',', f);
+        if (g->proc_caught_up >= 0) fprintf(f, "%d", g->proc_caught_up);
         fputc(',', f);
         csv_str(f, r->dir);
         fputc(',', f);

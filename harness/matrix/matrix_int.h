@@ -56,6 +56,16 @@ typedef struct mx_figures {
   double fault_errors;       /* fault actions that failed */
   int schedule_kept;         /* 1, 0, -1 unknown */
   int drain_completed;       /* 1, 0, -1 unknown */
+  /* The stream processor (summary.json processor, verdict.json stream). */
+  int has_processor;         /* 1: the run had one (either section is there) */
+  char stream_verdict[16];   /* valid, invalid, unknown; "" when its output was not checked */
+  double stream_expected, stream_written;   /* totals.expected.output, totals.written.output */
+  double stream_pending, stream_unverified; /* totals.pending, totals.unverified (informational) */
+  double stream_findings;    /* findings.<kind>.count summed: wrong output, never in `other` */
+  char stream_finding_types[256]; /* "missing 2, duplicate-id 1" */
+  char stream_incomplete[256];    /* the first reason the stream check could not conclude */
+  double proc_restarts;      /* processor.restarts: incarnations after the first */
+  int proc_caught_up;        /* processor.caught_up: 1, 0, -1 unknown */
 } mx_figures;
 
 typedef struct mx_run {
@@ -96,6 +106,11 @@ typedef struct mx_cell {
   mx_stat acked, lost, duplicated, redelivered, other;
   mx_stat lost_pct, duplicated_pct, redelivered_pct;
   mx_stat publish_tput, consume_tput, p50, p99;
+  /* the stream processor, over the completed runs that had one (n_proc) */
+  int n_proc;
+  char proc_verdict[16];   /* their worst stream verdict ("not checked" without one), "" when none */
+  mx_stat proc_expected, proc_written, proc_findings, proc_restarts;
+  char proc_finding_types[256]; /* of the run with the most findings */
   /* costs against this semantics' no-fault cell (mx_matrix_costs): the
    * ratio of medians, cell / baseline; NaN without a baseline */
   double tput_ratio, p50_ratio, p99_ratio;

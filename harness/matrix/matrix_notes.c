@@ -5,6 +5,28 @@
 
 #include "matrix_table.h"
 
+/* Notes on a run's stream processor: its findings by kind (counted in the
+ * processor column, never in other), a check that could not conclude or
+ * did not run, results it could not judge, a processor that fell behind. */
+static void processor_notes(const mx_figures *g, const char *where, notes *out) {
+  if (g->stream_finding_types[0])
+    notes_add(out, "%s: stream output findings: %s (the processor column; the verdict includes them)", where,
+              g->stream_finding_types);
+  if (!g->stream_verdict[0])
+    notes_add(out, "%s: the stream processor's output was not checked (no stream section in verdict.json)", where);
+  else if (!strcmp(g->stream_verdict, "unknown"))
+    notes_add(out, "%s: the stream check could not conclude: %s", where,
+              g->stream_incomplete[0] ? g->stream_incomplete : "see verdict.json stream");
+  if (g->stream_pending > 0)
+    notes_add(out, "%s: %.0f expected stream result(s) pending: the processor had not read that far", where,
+              g->stream_pending);
+  if (g->stream_unverified > 0)
+    notes_add(out, "%s: %.0f stream result(s) unverified: not found in a partial copy of its topics", where,
+              g->stream_unverified);
+  if (g->proc_caught_up == 0)
+    notes_add(out, "%s: the stream processor had not caught up with its input at the end of the run", where);
+}
+
 /* Notes on one completed run: what makes its figures less than they seem. */
 static void run_notes(const mx_matrix *m, const mx_cell *c, int k, const char *where, notes *out) {
   const mx_run *r = &c->runs[k];
@@ -23,6 +45,7 @@ static void run_notes(const mx_matrix *m, const mx_cell *c, int k, const char *w
     notes_add(out, "%s: its subscriptions claimed %s, not %s", where, g->semantics, MX_SEMANTICS_NAME[c->sem]);
   if (g->other_types[0]) notes_add(out, "%s: other anomalies: %s", where, g->other_types);
   if (!strcmp(g->verdict, "not checked")) notes_add(out, "%s: not checked (no verdict.json)", where);
+  if (g->has_processor) processor_notes(g, where, out);
 }
 
 /* 1 when every run of column f is not available for one and the same
@@ -77,8 +100,11 @@ static const char LEGEND[] =
     "`--repeat` runs, with [min..max]). **lost** = messages in the log the subscription never\n"
     "applied (lost-write + unseen), **duplicated** = messages stored at two offsets, **redelivered**\n"
     "= offsets the consumer applied more than once, each with its share of the acked messages;\n"
-    "**other** = every other anomaly the checker found. The **verdict** judges them against the\n"
-    "row's promise: at-most-once may lose, at-least-once may repeat, exactly-once may do neither.\n"
+    "**other** = every other anomaly the checker found in what the consumers applied.\n"
+    "**processor** = the stream processor's output check: `exact W/E` (results written / expected,\n"
+    "exactly the recomputed output) or its findings by kind, and its restarts; `–` without one.\n"
+    "The **verdict** judges them against the row's promise (at-most-once may lose, at-least-once\n"
+    "may repeat, exactly-once may do neither); any stream finding makes it invalid.\n"
     "**Δ** columns compare a cell with its own semantics' no-fault cell (throughput: change of\n"
     "messages consumed per second in the measured phase; latency: factor of the end-to-end\n"
     "percentile, measured from each message's intended send time).\n";

@@ -48,6 +48,34 @@ static mx_stat stat_of_field(const mx_cell *c, size_t off) {
   return st;
 }
 
+/* The processor's part of a cell: runs that had one, their worst stream
+ * verdict (a run whose output was not checked counts as "not checked"),
+ * medians of output expected and written and of findings, and the finding
+ * kinds of the run with the most. */
+static void proc_aggregate(mx_cell *c) {
+  c->n_proc = 0;
+  c->proc_verdict[0] = c->proc_finding_types[0] = '\0';
+  int worst = -1;
+  double most = -1;
+  for (int k = 0; k < c->n_runs; k++) {
+    const mx_figures *g = &c->runs[k].fig;
+    if (c->runs[k].state != MX_RUN_DONE || !g->has_processor) continue;
+    c->n_proc++;
+    const char *v = g->stream_verdict[0] ? g->stream_verdict : "not checked";
+    if (mx_verdict_rank(v) > worst) {
+      worst = mx_verdict_rank(v);
+      snprintf(c->proc_verdict, sizeof c->proc_verdict, "%s", v);
+    }
+    if (g->stream_findings > most) {
+      most = g->stream_findings;
+      snprintf(c->proc_finding_types, sizeof c->proc_finding_types, "%s", g->stream_finding_types);
+    }
+  }
+  c->proc_expected = stat_of_field(c, offsetof(mx_figures, stream_expected));
+  c->proc_written = stat_of_field(c, offsetof(mx_figures, stream_written));
+  c->proc_findings = stat_of_field(c, offsetof(mx_figures, stream_findings));
+}
+
 void mx_cell_aggregate(mx_cell *c) {
   c->n_done = c->n_failed = 0;
   c->n_valid = c->n_invalid = c->n_unknown = c->n_unchecked = 0;
@@ -85,7 +113,9 @@ void mx_cell_aggregate(mx_cell *c) {
   STAT(redelivered_pct);
   STAT(publish_tput);
   STAT(consume_tput);
+  STAT(proc_restarts);
 #undef STAT
+  proc_aggregate(c);
   c->p50 = stat_of_field(c, offsetof(mx_figures, e2e_p50_ms));
   c->p99 = stat_of_field(c, offsetof(mx_figures, e2e_p99_ms));
 }

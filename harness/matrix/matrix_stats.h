@@ -6,6 +6,8 @@
  * takes it), shown with its [min..max]. Correctness is not averaged: a
  * cell's verdict is its worst run's (valid < unknown < invalid; a run
  * without a verdict counts as unknown), since one invalid run is a finding.
+ * The same holds for a stream processor's output check: the worst stream
+ * verdict of the runs that had a processor, the median of its findings.
  *
  * Costs: a cell's throughput and latency are compared with its own
  * semantics' no-fault cell (same row, column "none"): ratio = cell median /

@@ -112,11 +112,42 @@ static void verdict_text(const mx_cell *c, char *buf, size_t cap) {
     snprintf(buf + n, cap - (size_t)n, ", %d FAILED", c->n_failed);
 }
 
+/* The processor column: "–" without a stream processor; else what its
+ * output check found ("3 findings (missing 2, duplicate-id 1)"), or that
+ * its output was exactly the recomputed one ("exact 24/24": results
+ * written / expected), could not be judged ("unknown 20/24") or was not
+ * checked; then its restarts ("2 restarts"). Medians with [min..max] over
+ * repeats; the finding kinds are those of the run with the most. */
+void mx_processor_text(const mx_cell *c, char *buf, size_t cap) {
+  if (!c->n_proc) {
+    snprintf(buf, cap, DASH);
+    return;
+  }
+  char spread[64], outcome[384] = "", restarts[96] = "";
+  const mx_stat *fd = &c->proc_findings;
+  if (fd->n && fd->max > 0) {
+    fmt_spread(fd, 0, spread, sizeof spread);
+    mx_fmt(outcome, sizeof outcome, "%.0f finding%s%s (%s%s)", fd->median, fd->median == 1 ? "" : "s", spread,
+           c->n_proc > 1 ? "worst run: " : "", c->proc_finding_types);
+  } else if (!strcmp(c->proc_verdict, "not checked") || !c->proc_written.n || !c->proc_expected.n) {
+    snprintf(outcome, sizeof outcome, "%s", c->proc_verdict);
+  } else {
+    mx_fmt(outcome, sizeof outcome, "%s %.0f/%.0f", !strcmp(c->proc_verdict, "valid") ? "exact" : c->proc_verdict,
+           c->proc_written.median, c->proc_expected.median);
+  }
+  if (c->proc_restarts.n) {
+    fmt_spread(&c->proc_restarts, 0, spread, sizeof spread);
+    mx_fmt(restarts, sizeof restarts, ", %.0f restart%s%s", c->proc_restarts.median,
+           c->proc_restarts.median == 1 ? "" : "s", spread);
+  }
+  mx_fmt(buf, cap, "%s%s", outcome, restarts);
+}
+
 static const char *const HEADER[] = {"semantics",  "fault",      "verdict",    "lost",
-                                     "duplicated", "redelivered", "other",     "consumed msg/s",
-                                     "Δ tput",     "e2e p50 ms", "Δ p50",      "e2e p99 ms",
-                                     "Δ p99"};
-enum { C_SEM, C_FAULT, C_VERDICT, C_LOST, C_DUP, C_REDEL, C_OTHER, C_TPUT, C_DTPUT, C_P50, C_DP50,
+                                     "duplicated", "redelivered", "other",     "processor",
+                                     "consumed msg/s", "Δ tput",  "e2e p50 ms", "Δ p50",
+                                     "e2e p99 ms", "Δ p99"};
+enum { C_SEM, C_FAULT, C_VERDICT, C_LOST, C_DUP, C_REDEL, C_OTHER, C_PROC, C_TPUT, C_DTPUT, C_P50, C_DP50,
        C_P99, C_DP99, C_N };
 
 /* Allocates rows x C_N empty strings. */
@@ -133,13 +164,13 @@ void mx_table_build(const mx_matrix *m, mx_grid *g) {
   grid_init(g, 1 + m->n_sem * m->n_faults, C_N);
   for (int c = 0; c < C_N; c++) {
     put(g, 0, c, HEADER[c]);
-    g->right[c] = c >= C_LOST;
+    g->right[c] = c >= C_LOST && c != C_PROC;
   }
   int row = 1;
   for (int s = 0; s < m->n_sem; s++)
     for (int f = 0; f < m->n_faults; f++, row++) {
       const mx_cell *c = mx_cell_at(m, s, f);
-      char buf[160];
+      char buf[512];
       put(g, row, C_SEM, MX_SEMANTICS_NAME[c->sem]);
       put(g, row, C_FAULT, m->faults[f].name);
       verdict_text(c, buf, sizeof buf);
@@ -152,6 +183,8 @@ void mx_table_build(const mx_matrix *m, mx_grid *g) {
       put_stat(g, row, C_DUP, &c->duplicated, &c->duplicated_pct, 0);
       put_stat(g, row, C_REDEL, &c->redelivered, &c->redelivered_pct, 0);
       put_stat(g, row, C_OTHER, &c->other, NULL, 0);
+      mx_processor_text(c, buf, sizeof buf);
+      put(g, row, C_PROC, buf);
       put_stat(g, row, C_TPUT, &c->consume_tput, NULL, 2);
       put_stat(g, row, C_P50, &c->p50, NULL, 1);
       put_stat(g, row, C_P99, &c->p99, NULL, 1);

@@ -3,7 +3,7 @@
  * One row per cell (semantics x fault), in the order of the matrix:
  *
  *   semantics | fault | verdict | lost | duplicated | redelivered | other |
- *   consumed msg/s | Δ tput | e2e p50 ms | Δ p50 | e2e p99 ms | Δ p99
+ *   processor | consumed msg/s | Δ tput | e2e p50 ms | Δ p50 | e2e p99 ms | Δ p99
  *
  * Counts are medians over the cell's completed runs with their share of
  * the acked messages, "[min..max]" when runs differ; Δ tput is the change
@@ -65,6 +65,9 @@ void mx_markdown_write(FILE *f, const mx_matrix *m);
 void mx_fmt_ms(double ms, char *buf, size_t cap);           /* 0.84, 12.5, 4370 */
 void mx_fmt_change_pct(double ratio, char *buf, size_t cap); /* "-23.8%", "+0.1%", "–" */
 void mx_fmt_factor(double ratio, char *buf, size_t cap);     /* "×4.1", "×0.98", "–" */
+/* The processor column of a cell (matrix_table.c): "exact 24/24, 2 restarts",
+ * "3 findings (missing 2, duplicate-id 1), 1 restart", "–" without one. */
+void mx_processor_text(const mx_cell *c, char *buf, size_t cap);
 /* "1224", "0", "–": a count (median) with its share in percent when known. */
 void mx_fmt_count_share(const mx_stat *count, const mx_stat *share, char *buf, size_t cap);
 

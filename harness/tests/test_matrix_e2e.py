@@ -11,6 +11,7 @@ reason and the matrix exits non-zero. The full default matrix is `slow`.
 """
 import csv
 import os
+import re
 import signal
 import subprocess
 import time
@@ -198,12 +199,28 @@ def test_processor_column_runs_the_shipped_processor(tmp_path):
     for sem in ("at_least_once", "exactly_once"):
         row = cells(out)[(sem, "processor-crash")]
         assert row["state"] == "ran" and row["verdict"] == "valid", row
+        # the processor column: its output exactly the recomputed one, after restarts
+        assert row["processor_verdict"] == "valid", row
+        assert num(row, "processor_findings") == 0 and num(row, "processor_restarts") >= 1, row
+        assert num(row, "processor_results_written") == num(row, "processor_results_expected") > 0, row
+        # the printed table says so too: "exact W/E, N restart(s)"
+        line = next(x for x in p.stdout.splitlines() if x.startswith(sem) and "processor-crash" in x)
+        m = re.search(r"exact (\d+)/(\d+), (\d+) restarts?", line)
+        assert m, line
+        assert m.group(1) == m.group(2) and int(m.group(3)) >= 1, line
+        assert int(m.group(1)) == num(row, "processor_results_expected"), (line, row)
+    assert "| processor |" in (out / "matrix.md").read_text()
     for r in runs(out):
         run_dir = out / r["results"]
         faults = [json.loads(x) for x in (run_dir / "faults.jsonl").read_text().splitlines()]
         assert any(f["target"] == "processor" and f["action"] == "inject" and f["result"] == "ok" for f in faults)
         v = json.loads((run_dir / "verdict.json").read_text())
         assert v["stream"]["verdict"] == "valid" and v["stream"]["totals"]["input_records"] > 0
+        # the run's row is what its folder says
+        summary = json.loads((run_dir / "summary.json").read_text())
+        assert float(r["processor_restarts"]) == summary["processor"]["restarts"] >= 1, r
+        assert float(r["processor_results_written"]) == v["stream"]["totals"]["written"]["output"], r
+        assert float(r["processor_findings"]) == sum(f["count"] for f in v["stream"]["findings"].values()), r
 
 
 def test_processor_column_without_a_stream_processor(tmp_path):

@@ -115,6 +115,66 @@ TEST(verdict_copy_in_summary_is_used) {
   CHECK_EQ_STR(g.verdict, "unknown");
 }
 
+/* A run with a stream processor: summary.json processor, verdict.json
+ * stream (harness/check/README.md "Stream oracle"). */
+static const char PROC_SUMMARY[] =
+    "{\"counts\": {\"acked\": 7000}, \"processor\": {\"job\": \"partition-counts\", \"records\": 7000, "
+    "\"restarts\": 2, \"caught_up\": false, \"recovery_ms\": [16.3, 12.1]}}";
+static const char PROC_VERDICT[] =
+    "{\"verdict\": \"invalid\", \"anomalies\": {\"poll-skip\": {\"count\": 0}},\n"
+    " \"stream\": {\"verdict\": \"invalid\", \"job\": \"partition-counts\",\n"
+    "  \"totals\": {\"tasks\": 4, \"input_records\": 7000, \"expected\": {\"output\": 56, \"late\": 0},\n"
+    "             \"written\": {\"output\": 55, \"late\": 0}, \"pending\": 4, \"unverified\": 1},\n"
+    "  \"findings\": {\"missing\": {\"count\": 2}, \"unexpected\": {\"count\": 0},\n"
+    "               \"duplicate-id\": {\"count\": 1}},\n"
+    "  \"incomplete\": [\"partition 3 of sp-counts: dump cut short\"]}}";
+
+TEST(reads_the_stream_processor) {
+  const char *dir = sp_test_tmpdir();
+  write_file(dir, "summary.json", PROC_SUMMARY);
+  write_file(dir, "verdict.json", PROC_VERDICT);
+  mx_figures g;
+  char err[512];
+  REQUIRE(mx_figures_read(dir, &g, err, sizeof err) == 0);
+  CHECK_EQ_INT(g.has_processor, 1);
+  CHECK_EQ_STR(g.stream_verdict, "invalid");
+  CHECK(NEAR(g.stream_expected, 56) && NEAR(g.stream_written, 55));
+  CHECK(NEAR(g.stream_pending, 4) && NEAR(g.stream_unverified, 1));
+  CHECK(NEAR(g.stream_findings, 3));
+  CHECK_EQ_STR(g.stream_finding_types, "missing 2, duplicate-id 1"); /* kinds with a count only */
+  CHECK_EQ_STR(g.stream_incomplete, "partition 3 of sp-counts: dump cut short");
+  CHECK(NEAR(g.proc_restarts, 2));
+  CHECK_EQ_INT(g.proc_caught_up, 0);
+  /* stream findings are the processor's, not the consumers' anomalies */
+  CHECK(NEAR(g.other, 0));
+  CHECK_EQ_STR(g.other_types, "");
+
+  /* a processor whose output was not checked (no verdict.json): known to
+   * have run, its check unknown, never "0 findings" */
+  char unchecked[600];
+  snprintf(unchecked, sizeof unchecked, "%s/unchecked", dir);
+  REQUIRE(mkdir(unchecked, 0755) == 0);
+  write_file(unchecked, "summary.json", PROC_SUMMARY);
+  REQUIRE(mx_figures_read(unchecked, &g, err, sizeof err) == 0);
+  CHECK_EQ_INT(g.has_processor, 1);
+  CHECK_EQ_STR(g.stream_verdict, "");
+  CHECK(isnan(g.stream_findings) && isnan(g.stream_expected));
+  CHECK(NEAR(g.proc_restarts, 2));
+}
+
+TEST(run_without_a_processor) {
+  const char *dir = sp_test_tmpdir();
+  write_file(dir, "summary.json", SUMMARY);
+  write_file(dir, "verdict.json", VERDICT);
+  mx_figures g;
+  char err[512];
+  REQUIRE(mx_figures_read(dir, &g, err, sizeof err) == 0);
+  CHECK_EQ_INT(g.has_processor, 0);
+  CHECK_EQ_STR(g.stream_verdict, "");
+  CHECK(isnan(g.stream_findings) && isnan(g.stream_written) && isnan(g.proc_restarts));
+  CHECK_EQ_INT(g.proc_caught_up, -1);
+}
+
 TEST(errors_name_the_file) {
   const char *dir = sp_test_tmpdir();
   mx_figures g;
@@ -133,4 +193,5 @@ TEST(errors_name_the_file) {
 }
 
 SP_TEST_MAIN(reads_every_figure, shares_count_every_subscription, unchecked_run_has_no_counts,
-             verdict_copy_in_summary_is_used, errors_name_the_file)
+             verdict_copy_in_summary_is_used, reads_the_stream_processor, run_without_a_processor,
+             errors_name_the_file)

@@ -82,7 +82,7 @@ TEST(table_strings) {
   mx_grid g;
   mx_table_build(&m, &g);
   CHECK_EQ_INT(g.rows, 1 + 6);
-  CHECK_EQ_INT(g.cols, 13);
+  CHECK_EQ_INT(g.cols, 14);
   CHECK_EQ_STR(g.cell[0][0], "semantics");
   CHECK_EQ_STR(g.cell[0][3], "lost");
   char **r = row(&g, &m, 0, 1);
@@ -92,21 +92,21 @@ TEST(table_strings) {
   CHECK_EQ_STR(r[3], "1224 (8.7%)");
   CHECK_EQ_STR(r[4], "0");
   CHECK_EQ_STR(r[5], "0");
-  CHECK_EQ_STR(r[7], "762");
-  CHECK_EQ_STR(r[8], "-23.8%");
-  CHECK_EQ_STR(r[9], "1245");
-  CHECK_EQ_STR(r[10], "\xc3\x97" "199");  /* 1245 / 6.25 */
-  CHECK_EQ_STR(r[12], "\xc3\x97" "280");  /* 4370 / 15.6 */
+  CHECK_EQ_STR(r[8], "762");
+  CHECK_EQ_STR(r[9], "-23.8%");
+  CHECK_EQ_STR(r[10], "1245");
+  CHECK_EQ_STR(r[11], "\xc3\x97" "199");  /* 1245 / 6.25 */
+  CHECK_EQ_STR(r[13], "\xc3\x97" "280");  /* 4370 / 15.6 */
   r = row(&g, &m, 0, 0);
-  CHECK_EQ_STR(r[8], "base");
-  CHECK_EQ_STR(r[9], "6.25");
-  CHECK_EQ_STR(r[11], "15.6");
+  CHECK_EQ_STR(r[9], "base");
+  CHECK_EQ_STR(r[10], "6.25");
+  CHECK_EQ_STR(r[12], "15.6");
   r = row(&g, &m, 1, 0);
   CHECK_EQ_STR(r[2], "FAILED (exit 4)");
   CHECK_EQ_STR(r[3], "\xe2\x80\x93");
   r = row(&g, &m, 1, 1);
   CHECK_EQ_STR(r[5], "480 (3.4%)");
-  CHECK_EQ_STR(r[8], "\xe2\x80\x93"); /* its baseline failed: no cost */
+  CHECK_EQ_STR(r[9], "\xe2\x80\x93"); /* its baseline failed: no cost */
   r = row(&g, &m, 1, 2);
   CHECK_EQ_STR(r[2], "n/a");
   mx_grid_free(&g);
@@ -121,8 +121,8 @@ TEST(repeats_show_spread_and_verdict_counts) {
   char **r = row(&g, &m, 0, 1);
   CHECK_EQ_STR(r[2], "valid 3/3");
   CHECK_EQ_STR(r[3], "1324 (9.5%) [1224..1424]");
-  CHECK_EQ_STR(r[7], "762"); /* equal in every run: no spread */
-  CHECK_EQ_STR(r[11], "4380 [4370..4390]");
+  CHECK_EQ_STR(r[8], "762"); /* equal in every run: no spread */
+  CHECK_EQ_STR(r[12], "4380 [4370..4390]");
   mx_grid_free(&g);
   mx_matrix_free(&m);
 }
@@ -247,6 +247,125 @@ TEST(notes_say_what_is_wrong) {
   mx_matrix_free(&m);
 }
 
+/* Gives a completed run a stream processor whose check said sv. */
+static void with_processor(mx_run *r, const char *sv, double expected, double written, double findings,
+                           const char *types, double restarts) {
+  r->fig.has_processor = 1;
+  snprintf(r->fig.stream_verdict, sizeof r->fig.stream_verdict, "%s", sv);
+  r->fig.stream_expected = expected;
+  r->fig.stream_written = written;
+  r->fig.stream_findings = findings;
+  snprintf(r->fig.stream_finding_types, sizeof r->fig.stream_finding_types, "%s", types);
+  r->fig.stream_pending = r->fig.stream_unverified = 0;
+  r->fig.proc_restarts = restarts;
+  r->fig.proc_caught_up = 1;
+}
+
+/* The matrix of build() with its processor-crash column run: at_most_once
+ * exact, at_least_once with findings (repeat runs: k more restarts). */
+static void build_with_processor(mx_matrix *m, int repeat) {
+  build(m, repeat);
+  for (int k = 0; k < repeat; k++) {
+    mx_run *r = &mx_cell_at(m, 0, 2)->runs[k];
+    done(r, "valid", 0, 0, 1000, 6.5, 16);
+    r->reason[0] = '\0';
+    with_processor(r, "valid", 24, 24, 0, "", 2 + k);
+    r = &mx_cell_at(m, 1, 2)->runs[k];
+    done(r, "invalid", 0, 0, 990, 7, 18);
+    r->reason[0] = '\0';
+    if (k == 0) with_processor(r, "invalid", 24, 23, 3, "missing 2, duplicate-id 1", 1);
+    else with_processor(r, "valid", 24, 24, 0, "", 1);
+  }
+  mx_matrix_aggregate(m);
+}
+
+TEST(processor_column) {
+  mx_matrix m;
+  build_with_processor(&m, 1);
+  mx_grid g;
+  mx_table_build(&m, &g);
+  CHECK_EQ_STR(g.cell[0][7], "processor");
+  CHECK_EQ_STR(row(&g, &m, 0, 2)[7], "exact 24/24, 2 restarts");
+  CHECK_EQ_STR(row(&g, &m, 1, 2)[7], "3 findings (missing 2, duplicate-id 1), 1 restart");
+  CHECK_EQ_STR(row(&g, &m, 1, 2)[6], "0"); /* stream findings are not other anomalies */
+  CHECK_EQ_STR(row(&g, &m, 1, 2)[2], "invalid");
+  CHECK_EQ_STR(row(&g, &m, 0, 1)[7], "\xe2\x80\x93"); /* no processor in that run */
+  CHECK_EQ_STR(row(&g, &m, 1, 0)[7], "\xe2\x80\x93"); /* failed cell */
+  mx_grid_free(&g);
+
+  char *csv = capture(mx_table_csv, &m);
+  CHECK(strstr(csv, ",e2e_p99_ratio,processor_verdict,processor_results_expected,processor_results_written,"
+                    "processor_findings,processor_findings_min,processor_findings_max,processor_restarts,"
+                    "processor_restarts_min,processor_restarts_max,reason\n") != NULL);
+  CHECK(strstr(csv, ",valid,24,24,0,0,0,2,2,2,\n") != NULL);
+  CHECK(strstr(csv, ",invalid,24,23,3,3,3,1,1,1,\n") != NULL);
+  /* a cell without a processor leaves its fields empty */
+  CHECK(strstr(csv, "at_most_once,consumer-crash,") != NULL);
+  CHECK(strstr(strstr(csv, "at_most_once,consumer-crash,"), ",,,,,,,,,,\n") != NULL);
+  free(csv);
+  char *runs = capture(mx_runs_csv, &m);
+  CHECK(strstr(runs, ",processor_verdict,processor_results_expected,processor_results_written,processor_pending,"
+                     "processor_unverified,processor_findings,processor_finding_types,processor_restarts,"
+                     "processor_caught_up,results,") != NULL);
+  CHECK(strstr(runs, ",invalid,24,23,0,0,3,\"missing 2, duplicate-id 1\",1,1,") != NULL);
+  free(runs);
+
+  notes nt = {0};
+  mx_table_notes(&m, &nt);
+  int findings = 0;
+  for (size_t i = 0; i < nt.n; i++)
+    findings += strstr(nt.v[i], "at_least_once \xc3\x97 processor-crash: stream output findings: missing 2, "
+                                "duplicate-id 1") != NULL;
+  CHECK_EQ_INT(findings, 1);
+  notes_free(&nt);
+  char *md = capture(mx_markdown_write, &m);
+  CHECK(strstr(md, "| other | processor | consumed msg/s |") != NULL);
+  CHECK(strstr(md, "| exact 24/24, 2 restarts |") != NULL);
+  free(md);
+  mx_matrix_free(&m);
+}
+
+TEST(processor_column_over_repeats) {
+  mx_matrix m;
+  build_with_processor(&m, 3);
+  mx_grid g;
+  mx_table_build(&m, &g);
+  CHECK_EQ_STR(row(&g, &m, 0, 2)[7], "exact 24/24, 3 restarts [2..4]");
+  /* one run of three had findings: the median is 0, the spread and the
+   * worst run's kinds say so; the stream verdict is the worst run's */
+  CHECK_EQ_STR(row(&g, &m, 1, 2)[7], "0 findings [0..3] (worst run: missing 2, duplicate-id 1), 1 restart");
+  CHECK_EQ_STR(m.cells[1 * 3 + 2].proc_verdict, "invalid");
+  mx_grid_free(&g);
+  /* a processor whose output was not checked, and one the check could not judge */
+  mx_run *r = &mx_cell_at(&m, 0, 2)->runs[0];
+  r->fig.stream_verdict[0] = '\0';
+  r->fig.stream_expected = r->fig.stream_written = r->fig.stream_findings = NAN;
+  mx_cell_aggregate(mx_cell_at(&m, 0, 2));
+  char buf[256];
+  mx_processor_text(mx_cell_at(&m, 0, 2), buf, sizeof buf);
+  CHECK_EQ_STR(buf, "not checked, 3 restarts [2..4]");
+  for (int k = 0; k < 3; k++) {
+    r = &mx_cell_at(&m, 0, 2)->runs[k];
+    with_processor(r, "unknown", 24, 20, 0, "", 1);
+    r->fig.stream_pending = 4;
+  }
+  snprintf(r->fig.stream_incomplete, sizeof r->fig.stream_incomplete, "sink dump cut short");
+  mx_cell_aggregate(mx_cell_at(&m, 0, 2));
+  mx_processor_text(mx_cell_at(&m, 0, 2), buf, sizeof buf);
+  CHECK_EQ_STR(buf, "unknown 20/24, 1 restart");
+  notes nt = {0};
+  mx_table_notes(&m, &nt);
+  int cut = 0, pending = 0;
+  for (size_t i = 0; i < nt.n; i++) {
+    cut += strstr(nt.v[i], "processor-crash, run 3: the stream check could not conclude: sink dump cut short") != NULL;
+    pending += strstr(nt.v[i], "4 expected stream result(s) pending") != NULL;
+  }
+  CHECK_EQ_INT(cut, 1);
+  CHECK_EQ_INT(pending, 3);
+  notes_free(&nt);
+  mx_matrix_free(&m);
+}
+
 TEST(plot_data) {
   mx_matrix m;
   build(&m, 1);
@@ -289,4 +408,5 @@ TEST(formatting) {
 }
 
 SP_TEST_MAIN(table_strings, repeats_show_spread_and_verdict_counts, semantics_cost_table, markdown_and_text,
-             csv_rows_and_quoting, notes_say_what_is_wrong, plot_data, formatting)
+             csv_rows_and_quoting, notes_say_what_is_wrong, processor_column, processor_column_over_repeats,
+             plot_data, formatting)
