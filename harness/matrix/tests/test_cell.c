@@ -12,7 +12,7 @@
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-6)
 
 static void write_file(const char *dir, const char *name, const char *text) {
-  char path[512];
+  char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   FILE *f = fopen(path, "w");
   REQUIRE(f != NULL);
