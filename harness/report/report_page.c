@@ -118,8 +118,11 @@ static void header(FILE *f, const page_input *in) {
   fputs("</p>\n<p class=\"path\">", f);
   html_text(f, in->rd->path);
   fputs("</p>\n", f);
-  fputs("<nav><a href=\"#summary\">Summary</a><a href=\"#plots\">Plots</a><a href=\"#verdict\">Verdict</a>"
-        "<a href=\"#faults\">Faults</a><a href=\"#run\">Run</a><a href=\"#files\">Files</a>"
+  fputs("<nav><a href=\"#summary\">Summary</a><a href=\"#plots\">Plots</a><a href=\"#verdict\">Verdict</a>", f);
+  if ((in->rd->verdict && json_object_get(in->rd->verdict, "stream")) ||
+      (in->rd->summary && json_object_get(in->rd->summary, "processor")))
+    fputs("<a href=\"#stream\">Stream processor</a>", f);
+  fputs("<a href=\"#faults\">Faults</a><a href=\"#run\">Run</a><a href=\"#files\">Files</a>"
         "<a href=\"#notes\">Notes</a></nav>\n", f);
 }
 
@@ -506,6 +509,74 @@ static void verdict_section(FILE *f, const page_input *in) {
   }
 }
 
+/* ---------------------------------------------------- stream processor -- */
+
+/* The stream oracle's findings (verdict.json stream.findings): one row per
+ * kind, shaded when found, with up to three examples as compact JSON. */
+static void stream_findings_table(FILE *f, json_t *findings) {
+  if (!json_is_object(findings)) return;
+  fputs("<table><tr><th>finding</th><th>count</th><th>definition</th><th>examples</th></tr>\n", f);
+  const char *kind;
+  json_t *x;
+  json_object_foreach(findings, kind, x) {
+    double count = json_number_value(json_object_get(x, "count"));
+    fprintf(f, "<tr%s><td>", count > 0 ? " class=\"bad\"" : "");
+    html_text(f, kind);
+    fprintf(f, "</td><td class=\"num\">%.0f</td><td>", count);
+    html_text(f, json_str_at(x, "definition"));
+    fputs("</td><td class=\"mono\">", f);
+    json_t *ex = json_object_get(x, "examples");
+    for (size_t i = 0; i < json_array_size(ex) && i < 3; i++) {
+      char *text = json_dumps(json_array_get(ex, i), JSON_COMPACT);
+      if (i) fputs("<br>", f);
+      html_text(f, text);
+      free(text);
+    }
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
+/* The Stream processor section, for a run with one (summary.json
+ * "processor", verdict.json "stream"): the oracle's verdict and totals,
+ * its findings, and the processor's own figures. Nothing otherwise. */
+static void stream_section(FILE *f, const page_input *in) {
+  json_t *st = in->rd->verdict ? json_object_get(in->rd->verdict, "stream") : NULL;
+  json_t *proc = in->rd->summary ? json_object_get(in->rd->summary, "processor") : NULL;
+  if (!json_is_object(st) && !json_is_object(proc)) return;
+  fputs("<h2 id=\"stream\">Stream processor</h2>\n", f);
+  if (!json_is_object(st)) {
+    fputs("<p class=\"missing\">The run had a stream processor but verdict.json has no stream "
+          "section: its output was not checked.</p>\n", f);
+  } else {
+    fputs("<p>", f);
+    html_verdict_badge(f, json_str_at(st, "verdict"));
+    fputs(" The oracle recomputed job <code>", f);
+    html_text(f, json_str_at(st, "job"));
+    fputs("</code> from the input topics and compared every record the processor wrote.</p>\n", f);
+    string_list(f, json_object_get(st, "incomplete"), "notes");
+    fputs("<table>\n", f);
+    kv_row(f, st, "tasks", "totals.tasks");
+    kv_row(f, st, "input records", "totals.input_records");
+    kv_row(f, st, "results expected", "totals.expected.output");
+    kv_row(f, st, "results written", "totals.written.output");
+    kv_row(f, st, "late records expected", "totals.expected.late");
+    kv_row(f, st, "late records written", "totals.written.late");
+    kv_row(f, st, "error records expected", "totals.expected.errors");
+    kv_row(f, st, "error records written", "totals.written.errors");
+    kv_row(f, st, "pending (not reached yet)", "totals.pending");
+    kv_row(f, st, "unverified", "totals.unverified");
+    fputs("</table>\n", f);
+    stream_findings_table(f, json_object_get(st, "findings"));
+    string_list(f, json_object_get(st, "notes"), "notes");
+  }
+  if (json_is_object(proc)) {
+    fputs("<h3>The processor (summary.json <code>processor</code>)</h3>\n<table>\n", f);
+    kv_object(f, proc, "");
+    fputs("</table>\n", f);
+  }
+}
+
 /* ------------------------------------------------------------- faults -- */
 
 static void faults_section(FILE *f, const page_input *in) {
@@ -666,6 +737,7 @@ void report_page_write(FILE *f, const void *ctx) {
   fputs("<h2 id=\"plots\">Plots</h2>\n", f);
   plots_html(f, in->plots);
   verdict_section(f, in);
+  stream_section(f, in);
   faults_section(f, in);
   run_section(f, in);
   files_section(f, in);

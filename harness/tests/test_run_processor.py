@@ -115,6 +115,13 @@ def test_processor_run_without_faults_is_checked_exactly(tmp_path):
     assert "ready: job counts" in log and "stopped: records=" in log
     assert list((run.dir / "processor" / "state").glob("checkpoint-*.ckpt"))
     assert "processor  job counts:" in run.stdout
+    # the run's report shows the oracle's verdict, its totals and the processor
+    page = (run.dir / "index.html").read_text()
+    assert '<a href="#stream">' in page and '<h2 id="stream">Stream processor</h2>' in page
+    section = page[page.index('<h2 id="stream">'):page.index('<h2 id="faults">')]
+    written = s["totals"]["written"]["output"]
+    assert f"<tr><th>results written</th><td>{written}</td></tr>" in section, section[:2000]
+    assert "<code>counts</code>" in section and 'class="bad"' not in section
     assert_no_refstream_left(run.dir)
 
 
