@@ -96,13 +96,6 @@ static void fmt_at(json_t *root, const char *path, const char *fmt, char *buf, s
 
 /* ------------------------------------------------------------- header -- */
 
-/* A run with a stream processor: the oracle's verdict or the processor's
- * summary (the Stream processor section and its nav link). */
-static int has_stream(const page_input *in) {
-  return (in->rd->verdict && json_is_object(json_object_get(in->rd->verdict, "stream"))) ||
-         (in->rd->summary && json_is_object(json_object_get(in->rd->summary, "processor")));
-}
-
 static void header(FILE *f, const page_input *in) {
   json_t *s = in->rd->summary;
   const char *workload = json_str_at(s, "workload");
@@ -126,7 +119,8 @@ static void header(FILE *f, const page_input *in) {
   html_text(f, in->rd->path);
   fputs("</p>\n", f);
   fputs("<nav><a href=\"#summary\">Summary</a><a href=\"#plots\">Plots</a><a href=\"#verdict\">Verdict</a>", f);
-  if (has_stream(in))
+  if ((in->rd->verdict && json_object_get(in->rd->verdict, "stream")) ||
+      (in->rd->summary && json_object_get(in->rd->summary, "processor")))
     fputs("<a href=\"#stream\">Stream processor</a>", f);
   fputs("<a href=\"#faults\">Faults</a><a href=\"#run\">Run</a><a href=\"#files\">Files</a>"
         "<a href=\"#notes\">Notes</a></nav>\n", f);
@@ -547,9 +541,9 @@ static void stream_findings_table(FILE *f, json_t *findings) {
  * "processor", verdict.json "stream"): the oracle's verdict and totals,
  * its findings, and the processor's own figures. Nothing otherwise. */
 static void stream_section(FILE *f, const page_input *in) {
-  if (!has_stream(in)) return;
   json_t *st = in->rd->verdict ? json_object_get(in->rd->verdict, "stream") : NULL;
   json_t *proc = in->rd->summary ? json_object_get(in->rd->summary, "processor") : NULL;
+  if (!json_is_object(st) && !json_is_object(proc)) return;
   fputs("<h2 id=\"stream\">Stream processor</h2>\n", f);
   if (!json_is_object(st)) {
     fputs("<p class=\"missing\">The run had a stream processor but verdict.json has no stream "

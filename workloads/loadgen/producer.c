@@ -271,21 +271,15 @@ static int send_batch(producer *p, int n, int *handed) {
   }
 }
 
-/* When this producer's sending ends (monotonic ns; 0: open): the load's
- * end, or the orchestrator's earlier stop_at. */
-static uint64_t producer_end_ns(worker *w) {
-  uint64_t end = atomic_load_explicit(&w->end_ns, memory_order_relaxed);
-  uint64_t stop_at = atomic_load_explicit(&w->stop_at_ns, memory_order_relaxed);
-  return stop_at && (!end || stop_at < end) ? stop_at : end;
-}
-
 /* At a clean stop: the messages due before the load's end that this
  * producer had not built yet (it was behind when the stop came) are never
  * sent. Each counts as late, so the run's schedule check sees them instead
  * of a quiet gap between "intended" and "sent". k: the next message. */
 static void producer_count_abandoned(producer *p, uint64_t k) {
   worker *w = p->w;
-  uint64_t end = producer_end_ns(w);
+  uint64_t end = atomic_load_explicit(&w->end_ns, memory_order_relaxed);
+  uint64_t stop_at = atomic_load_explicit(&w->stop_at_ns, memory_order_relaxed);
+  if (stop_at && (!end || stop_at < end)) end = stop_at;
   if (!end || end <= w->t0_mono_ns) return;
   uint64_t due = schedule_producer_intended_before(&p->sched, w->spec.index, w->spec.n_producers,
                                                    end - w->t0_mono_ns);
@@ -309,7 +303,9 @@ static int producer_loop(producer *p) {
     if (atomic_load_explicit(&w->rates_pending, memory_order_relaxed) ||
         atomic_load_explicit(&w->clock_changed, memory_order_relaxed))
       producer_take_commands(p);
-    uint64_t end = producer_end_ns(w);
+    uint64_t end = atomic_load_explicit(&w->end_ns, memory_order_relaxed);
+    uint64_t stop_at = atomic_load_explicit(&w->stop_at_ns, memory_order_relaxed);
+    if (stop_at && (!end || stop_at < end)) end = stop_at;
     now = sp_mono_ns();
     /* build every message that is due (up to a batch) */
     int nb = 0;
